@@ -1,0 +1,1 @@
+"""Avtal shared contracts and plumbing (no business rules live here)."""

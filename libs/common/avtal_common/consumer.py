@@ -1,0 +1,172 @@
+"""Event consumers: commit after the handler's transaction, retry transient failures, dead-letter the rest.
+
+One FastStream batch subscriber per service and group. Each batch is applied in one PostgreSQL
+transaction with a savepoint per event; the inbox claim sits inside that savepoint, so a redelivered
+event is a no-op. Offsets are committed (manual ack) only after that transaction has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy, Context
+from faststream.kafka import KafkaBroker
+from faststream.kafka.message import KafkaMessage
+from pydantic import BaseModel, ValidationError
+
+from avtal_common import inbox, metrics
+from avtal_common.errors import DomainError
+from avtal_common.events import Envelope, parse_envelope
+from avtal_common.logging import bind_correlation_id, get_logger
+from avtal_common.topics import dlq
+from avtal_common.uow import Tx
+
+log = get_logger(__name__)
+
+HandlerFn = Callable[[Tx, Envelope[Any]], Awaitable[None]]
+
+# Failures of infrastructure: retried with backoff for as long as they last (the partition waits).
+TRANSIENT = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncio.TimeoutError,
+)
+
+
+@dataclass(frozen=True)
+class EventHandler:
+    topic: str
+    payload: type[BaseModel]
+    name: str  # the inbox key, e.g. "billing.on_contract_created"
+    fn: HandlerFn  # runs inside the transaction, after the inbox claim
+
+
+@dataclass
+class _Item:
+    record: ConsumerRecord
+    handler: EventHandler
+    envelope: Envelope[Any]
+
+
+class EventConsumer:
+    def __init__(self, broker: KafkaBroker, pool: asyncpg.Pool, group_id: str,
+                 handlers: Sequence[EventHandler], batch_size: int = 200,
+                 fetch_max_wait_ms: int = 50, max_attempts: int = 5) -> None:
+        self._broker, self._pool, self.group_id = broker, pool, group_id
+        self._by_topic = {h.topic: h for h in handlers}
+        self._batch_size, self._fetch_wait = batch_size, fetch_max_wait_ms
+        self._max_attempts = max_attempts
+        self.subscriber: Any = None
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self._by_topic)
+
+    def register(self) -> None:
+        self.subscriber = self._broker.subscriber(
+            *self._by_topic, group_id=self.group_id, batch=True, max_records=self._batch_size,
+            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
+            fetch_max_wait_ms=self._fetch_wait, decoder=_raw_decoder,
+        )
+        self.subscriber(self._on_batch)
+
+    async def _on_batch(self, body: Any, message: KafkaMessage = Context("message")) -> None:
+        records = message.raw_message
+        records = records if isinstance(records, tuple) else (records,)
+        await self.process(records)
+        await message.ack()
+
+    async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply one batch; returns only when every record is applied or dead-lettered."""
+        items = [item for r in records if (item := await self._parse(r)) is not None]
+        attempt, backoff = 0, 0.2
+        while items:
+            try:
+                await self._apply(items)
+                return
+            except TRANSIENT as exc:
+                log.warning("consumer.transient_failure", group=self.group_id, error=repr(exc))
+            except Exception as exc:  # noqa: BLE001 - a bug or bad data: retry, then isolate
+                attempt += 1
+                log.warning("consumer.handler_failed", group=self.group_id, attempt=attempt, error=repr(exc))
+                if attempt >= self._max_attempts:
+                    await self._apply_isolated(items)
+                    return
+            metrics.HANDLER_RETRIES.labels(self.group_id, items[0].record.topic).inc()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+    async def _parse(self, record: ConsumerRecord) -> _Item | None:
+        handler = self._by_topic.get(record.topic)
+        if handler is None:
+            return None
+        try:
+            env = parse_envelope(record.value or b"", handler.payload)
+        except ValidationError as exc:
+            await self._dead_letter(record, f"schema: {_short(exc)}")
+            return None
+        return _Item(record, handler, env)
+
+    async def _apply(self, items: list[_Item]) -> None:
+        dead: list[tuple[ConsumerRecord, str]] = []
+        outcomes: list[tuple[str, str]] = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            for it in items:
+                try:
+                    outcomes.append((it.record.topic, await self._apply_one(conn, it)))
+                except DomainError as exc:
+                    dead.append((it.record, f"domain: {exc}"))
+            for record, reason in dead:
+                await self._dead_letter(record, reason)
+        for topic, outcome in outcomes:
+            metrics.EVENTS_HANDLED.labels(self.group_id, topic, outcome).inc()
+
+    async def _apply_one(self, conn: asyncpg.Connection, it: _Item) -> str:
+        bind_correlation_id(it.envelope.correlation_id)
+        async with conn.transaction():  # a savepoint: a refused event leaves the batch intact
+            if not await inbox.claim(conn, it.envelope.event_id, it.handler.name, it.record.topic):
+                return "duplicate"
+            await it.handler.fn(Tx(conn, self.group_id, it.envelope.event_id), it.envelope)
+        return "handled"
+
+    async def _apply_isolated(self, items: list[_Item]) -> None:
+        """After repeated batch failures: one transaction per event; a failing event is dead-lettered."""
+        for it in items:
+            try:
+                await self._apply([it])
+            except TRANSIENT:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                await self._dead_letter(it.record, f"handler failed {self._max_attempts} times: {exc!r}")
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        headers = {k: (v or b"").decode(errors="replace") for k, v in (record.headers or ())}
+        headers.update({
+            "dlq.reason": reason[:2000], "dlq.original_topic": record.topic,
+            "dlq.original_partition": str(record.partition), "dlq.original_offset": str(record.offset),
+            "dlq.group": self.group_id,
+        })
+        await self._broker.publish(record.value or b"", dlq(record.topic), key=record.key, headers=headers)
+        metrics.EVENTS_HANDLED.labels(self.group_id, record.topic, "dead_lettered").inc()
+        log.error("consumer.dead_lettered", topic=record.topic, partition=record.partition,
+                  offset=record.offset, reason=reason[:500])
+
+
+async def _raw_decoder(msg: Any) -> None:
+    """Never decode in FastStream: parsing happens per record, so a bad one can be dead-lettered."""
+    return None
+
+
+def _short(exc: ValidationError) -> str:
+    errs = exc.errors()[:5]
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in errs)

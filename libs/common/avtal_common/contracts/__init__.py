@@ -1,0 +1,1 @@
+"""Payload models of each producer, one module per producing service."""

@@ -1,0 +1,72 @@
+"""Kafka plumbing on FastStream: broker factory per profile, topic creation, reachability probe."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY
+
+from avtal_common.logging import get_logger
+from avtal_common.settings import CommonSettings
+from avtal_common.topics import dlq
+
+log = get_logger(__name__)
+
+
+def make_broker(common: CommonSettings, client_id: str) -> KafkaBroker:
+    """acks=all always; idempotent producer only on Apache Kafka (Tansu rejects InitProducerId)."""
+    return KafkaBroker(
+        common.bootstrap_list,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=common.kafka_profile == "kafka",
+        linger_ms=2,
+        allow_auto_create_topics=False,
+        graceful_timeout=15.0,
+        middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=client_id)],
+        log_level=20,
+    )
+
+
+def with_dead_letters(topics: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for t in topics:
+        out += [t, dlq(t)]
+    return sorted(set(out))
+
+
+async def ensure_topics(common: CommonSettings, topics: Iterable[str]) -> None:
+    """Create `topics` with the configured partitions and replication; existing ones are kept."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=common.bootstrap_list, client_id="avtal-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if not missing:
+            return
+        new = [NewTopic(t, common.kafka_partitions, common.kafka_replication_factor) for t in missing]
+        try:
+            await admin.create_topics(new)
+        except TopicAlreadyExistsError:
+            pass  # another process created them first
+        log.info("kafka.topics_created", topics=missing)
+    finally:
+        await admin.close()
+
+
+async def kafka_reachable(common: CommonSettings, timeout_s: float = 3.0) -> bool:
+    """A real protocol round trip (metadata request), not just a TCP connect."""
+    client = AIOKafkaClient(bootstrap_servers=common.bootstrap_list, request_timeout_ms=int(timeout_s * 1000))
+    try:
+        await asyncio.wait_for(client.bootstrap(), timeout_s)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+    finally:
+        await client.close()

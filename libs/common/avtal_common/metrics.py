@@ -1,0 +1,29 @@
+"""Prometheus metrics shared by every process (names: avtal_<thing>_<unit>)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+OUTBOX_BACKLOG = Gauge(
+    "avtal_outbox_backlog_events", "Outbox rows not yet published", ["service"]
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "avtal_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"]
+)
+OUTBOX_PUBLISHED = Counter(
+    "avtal_outbox_published_events_total", "Outbox rows published to Kafka", ["service"]
+)
+CONSUMER_LAG = Gauge(
+    "avtal_consumer_lag_messages",
+    "Messages not yet committed by the consumer group (end offset - committed)",
+    ["group", "topic", "partition"],
+)
+EVENTS_HANDLED = Counter(
+    "avtal_events_handled_total",
+    "Consumed events by outcome (handled, duplicate, dead_lettered)",
+    ["group", "topic", "outcome"],
+)
+HANDLER_RETRIES = Counter(
+    "avtal_handler_retries_total", "Batches retried after a transient failure", ["group", "topic"]
+)
+READY = Gauge("avtal_ready", "1 when the process is ready (database, broker, migrations)", ["service"])

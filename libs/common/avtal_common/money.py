@@ -1,0 +1,25 @@
+"""Exact money: Decimal amounts with an ISO 4217 currency, serialised as strings."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+CENT = Decimal("0.01")
+
+# Decimals travel as JSON strings so no consumer ever sees a float.
+Amount = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+def round_money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    amount: Amount
+    currency: Currency

@@ -1,0 +1,152 @@
+"""Process runtime: settings → pool → broker (+metrics) → consumers → outbox relay → HTTP app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import uvicorn
+from faststream.kafka import KafkaBroker
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
+
+from avtal_common import metrics
+from avtal_common.consumer import EventConsumer, EventHandler
+from avtal_common.db import create_pool
+from avtal_common.http import (
+    MetricsController,
+    bind_request_correlation,
+    echo_correlation,
+    health_controller,
+    problem_details_plugin,
+    prometheus_config,
+)
+from avtal_common.kafka import ensure_topics, kafka_reachable, make_broker, with_dead_letters
+from avtal_common.lag import collect_consumer_lag
+from avtal_common.logging import configure_logging, get_logger
+from avtal_common.migrations import Migration, common_migrations, is_current, package_migrations
+from avtal_common.outbox import OutboxRelay
+from avtal_common.settings import CommonSettings, ServiceSettings
+
+log = get_logger(__name__)
+
+BackgroundTask = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service: its name, topics, event handlers, HTTP routes and background loops."""
+
+    name: str
+    package: str
+    publishes: Sequence[str] = ()
+    handlers: Callable[["Runtime"], list[EventHandler]] = lambda rt: []
+    routes: Sequence[ControllerRouterHandler] = ()
+    background: Sequence[BackgroundTask] = ()
+    extra_ready: Callable[["Runtime"], Awaitable[dict[str, bool]]] | None = None
+
+
+@dataclass
+class Runtime:
+    spec: ServiceSpec
+    common: CommonSettings
+    settings: ServiceSettings
+    broker: KafkaBroker
+    pool: asyncpg.Pool | None = None
+    consumer: EventConsumer | None = None
+    checks: dict[str, bool] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db(self) -> asyncpg.Pool:
+        assert self.pool is not None, "the pool is opened in the app's lifespan"
+        return self.pool
+
+    def migrations(self) -> list[Migration]:
+        return common_migrations() + package_migrations(self.spec.package)
+
+    def database_url(self) -> str:
+        return self.settings.database_url or self.common.database_url(f"avtal_{self.spec.name}")
+
+
+def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettings) -> Litestar:
+    rt = Runtime(spec, common, settings, make_broker(common, f"avtal-{spec.name}"))
+    rt.checks = {"database": False, "broker": False, "migrations": False}
+    app = Litestar(
+        route_handlers=[*spec.routes, MetricsController, health_controller(lambda: dict(rt.checks))],
+        lifespan=[lambda app: _lifespan(rt)],
+        middleware=[prometheus_config(f"avtal_{spec.name}").middleware],
+        plugins=[problem_details_plugin()],
+        before_request=bind_request_correlation,
+        after_request=echo_correlation,
+        openapi_config=OpenAPIConfig(title=f"avtal-{spec.name} internal API", version="1"),
+        state={"runtime": rt},
+    )
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
+    rt.pool = await create_pool(rt.database_url())
+    async with rt.pool.acquire() as conn:
+        if not await is_current(conn, rt.migrations()):
+            raise SystemExit(f"avtal-{rt.spec.name}: database migrations are not applied; run `avtal migrate`")
+    handlers = rt.spec.handlers(rt)
+    topics = [*rt.spec.publishes, *(h.topic for h in handlers)]
+    await ensure_topics(rt.common, with_dead_letters(topics))
+    if handlers:
+        rt.consumer = EventConsumer(rt.broker, rt.pool, rt.spec.name, handlers,
+                                    batch_size=rt.settings.consumer_batch_size,
+                                    fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms)
+        rt.consumer.register()
+    await rt.broker.start()
+    relay = OutboxRelay(rt.pool, rt.broker, rt.spec.name, rt.settings.outbox_batch_size,
+                        rt.settings.outbox_poll_interval_s)
+    loops = [relay.run(), _watch_readiness(rt), *(task(rt) for task in rt.spec.background)]
+    if rt.consumer is not None:
+        loops.append(collect_consumer_lag(rt.consumer))
+    tasks = [asyncio.create_task(c) for c in loops]
+    log.info("service.started", port=rt.settings.http_port)
+    try:
+        yield
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await rt.broker.stop()
+        await rt.pool.close()
+
+
+async def _watch_readiness(rt: Runtime) -> None:
+    """Refresh the readiness checks every second; /health/ready reads the latest."""
+    migrations = rt.migrations()
+    while True:
+        checks = {"database": False, "broker": False, "migrations": False}
+        try:
+            async with rt.db.acquire(timeout=2) as conn:
+                checks["database"] = await conn.fetchval("SELECT true", timeout=2)
+                checks["migrations"] = await is_current(conn, migrations)
+        except Exception:  # noqa: BLE001 - any failure is "not ready"
+            pass
+        checks["broker"] = await kafka_reachable(rt.common, timeout_s=2.0)
+        if rt.spec.extra_ready is not None:
+            checks.update(await rt.spec.extra_ready(rt))
+        rt.checks = checks
+        metrics.READY.labels(rt.spec.name).set(1 if all(checks.values()) else 0)
+        await asyncio.sleep(1.0)
+
+
+def serve(spec: ServiceSpec, settings_cls: type[ServiceSettings]) -> None:
+    """Entry point of a service process."""
+    common = CommonSettings()
+    settings = settings_cls()
+    configure_logging(f"avtal-{spec.name}", common.log_level, common.log_json)
+    app = build_app(spec, common, settings)
+    uvicorn.run(app, host=common.http_host, port=settings.http_port, loop="uvloop",
+                http="httptools", log_config=None, access_log=False, lifespan="on",
+                timeout_graceful_shutdown=20)

@@ -1,0 +1,46 @@
+"""Typed settings read from AVTAL_* environment variables, once per process (never at import)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Settings every process shares: where Kafka and PostgreSQL are, how to log."""
+
+    model_config = SettingsConfigDict(env_prefix="AVTAL_", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # local = Tansu (no idempotent producer); kafka = Apache Kafka (idempotent producer on)
+    kafka_profile: Literal["local", "kafka"] = "local"
+    kafka_partitions: int = Field(default=3, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_fetch_max_wait_ms: int = Field(default=50, ge=0)
+    postgres_url: str = "postgresql://avtal@127.0.0.1:54329/postgres"
+    log_level: str = "INFO"
+    log_json: bool = True
+    http_host: str = "127.0.0.1"
+
+    @property
+    def bootstrap_list(self) -> list[str]:
+        return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]
+
+    def database_url(self, database: str) -> str:
+        """URL of one service's own database on the configured server."""
+        base, _, _ = self.postgres_url.rpartition("/")
+        return f"{base}/{database}"
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's own settings; subclasses set env_prefix AVTAL_<SVC>_."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str | None = None
+    http_port: int = 8100
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    consumer_batch_size: int = Field(default=200, ge=1)

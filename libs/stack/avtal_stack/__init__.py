@@ -1,0 +1,1 @@
+"""Avtal local stack and CLI."""

@@ -1,0 +1,40 @@
+"""The `avtal` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from avtal_common.settings import CommonSettings
+from avtal_stack.config import StackSettings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="avtal", description="Avtal service-contract platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the whole platform (embedded servers unless configured)")
+    up.add_argument("--no-demo", action="store_true", help="do not seed demo data")
+    up.add_argument("--port-offset", type=int, default=None, help="add N to every default port")
+    sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
+    args = parser.parse_args(argv)
+
+    if args.command == "up":
+        from avtal_stack.stack import up as run_up
+
+        settings = StackSettings()
+        if args.no_demo:
+            settings.seed_demo = False
+        if args.port_offset is not None:
+            settings.port_offset = args.port_offset
+        sys.exit(run_up(settings))
+    if args.command == "migrate":
+        from avtal_stack.migrate import migrate_all
+
+        applied = asyncio.run(migrate_all(CommonSettings().postgres_url))
+        for service, ids in applied.items():
+            print(f"{service}: {len(ids)} applied" + (f" ({', '.join(ids)})" if ids else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""`avtal up`: start PostgreSQL, the broker, an SMTP sink and the six services; stop them all on exit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from avtal_stack.broker import LocalTansu, wait_for_port
+from avtal_stack.config import SERVICES, Ports, StackSettings, load_secrets
+from avtal_stack.migrate import migrate_all
+from avtal_stack.postgres import LocalPostgres
+
+
+class Stack:
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.home = settings.home.resolve()
+        self.ports = Ports(settings.port_offset, settings)
+        self.secrets = load_secrets(self.home)
+        self.pg: LocalPostgres | None = None
+        self.tansu: LocalTansu | None = None
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.env: dict[str, str] = {}
+
+    def start_infrastructure(self) -> None:
+        env = dict(os.environ)
+        if "AVTAL_POSTGRES_URL" not in env:
+            self.pg = LocalPostgres(self.home, self.ports.pg)
+            self.pg.start()
+            env["AVTAL_POSTGRES_URL"] = self.pg.url
+        if "AVTAL_KAFKA_BOOTSTRAP_SERVERS" not in env:
+            self.tansu = LocalTansu(self.home, self.ports.kafka)
+            self.tansu.start()
+            env["AVTAL_KAFKA_BOOTSTRAP_SERVERS"] = self.tansu.bootstrap
+            env["AVTAL_KAFKA_PROFILE"] = "local"
+        if "AVTAL_NOTIFIER_SMTP_HOST" not in env:
+            self._spawn("smtp-sink", [sys.executable, "-m", "avtal_stack.smtp_sink", "--port",
+                                      str(self.ports.smtp), "--maildir", str(self.maildir)], env)
+            wait_for_port(self.ports.smtp, 20, self.children["smtp-sink"])
+            env["AVTAL_NOTIFIER_SMTP_HOST"] = "127.0.0.1"
+            env["AVTAL_NOTIFIER_SMTP_PORT"] = str(self.ports.smtp)
+        self.env = env | self._service_env()
+
+    @property
+    def maildir(self) -> Path:
+        return self.home / "mail"
+
+    def _service_env(self) -> dict[str, str]:
+        env = {f"AVTAL_{s.upper()}_HTTP_PORT": str(self.ports.service(s)) for s in SERVICES}
+        for s in SERVICES[:-1]:
+            env.setdefault(f"AVTAL_GATEWAY_{s.upper()}_URL", f"http://127.0.0.1:{self.ports.service(s)}")
+        env["AVTAL_NOTIFIER_BILLING_URL"] = f"http://127.0.0.1:{self.ports.service('billing')}"
+        env.setdefault("AVTAL_GATEWAY_STAFF_EMAIL", self.secrets["staff_email"])
+        env.setdefault("AVTAL_GATEWAY_STAFF_PASSWORD", self.secrets["staff_password"])
+        env.setdefault("AVTAL_GATEWAY_SESSION_SECRET", self.secrets["session_secret"])
+        return env
+
+    def start_services(self) -> None:
+        asyncio.run(migrate_all(self.env["AVTAL_POSTGRES_URL"]))
+        for name in SERVICES:
+            self._spawn(name, [sys.executable, "-m", f"avtal_{name}"], self.env)
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
+        log = self.home / "logs" / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        out = open(log, "ab")  # noqa: SIM115 - the child keeps it open
+        self.children[name] = subprocess.Popen(cmd, stdout=out, stderr=out, env=env,
+                                               start_new_session=True)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + self.settings.ready_timeout_s
+        pending = set(SERVICES)
+        with httpx.Client(timeout=2) as client:
+            while pending and time.monotonic() < deadline:
+                for name in sorted(pending):
+                    self._check_alive(name)
+                    try:
+                        r = client.get(f"http://127.0.0.1:{self.ports.service(name)}/health/ready")
+                        if r.status_code == 200:
+                            pending.discard(name)
+                    except httpx.HTTPError:
+                        pass
+                time.sleep(0.2)
+        if pending:
+            raise SystemExit(f"not ready after {self.settings.ready_timeout_s:.0f}s: {sorted(pending)}; "
+                             f"see {self.home / 'logs'}")
+
+    def _check_alive(self, name: str) -> None:
+        proc = self.children[name]
+        if proc.poll() is not None:
+            raise SystemExit(f"avtal-{name} exited with {proc.returncode}; see "
+                             f"{self.home / 'logs' / (name + '.log')}")
+
+    def write_state(self) -> None:
+        state = {
+            "portal_url": f"http://127.0.0.1:{self.ports.service('gateway')}",
+            "services": {s: f"http://127.0.0.1:{self.ports.service(s)}" for s in SERVICES},
+            "postgres_url": self.env["AVTAL_POSTGRES_URL"],
+            "kafka_bootstrap_servers": self.env["AVTAL_KAFKA_BOOTSTRAP_SERVERS"],
+            "kafka_profile": self.env.get("AVTAL_KAFKA_PROFILE", "local"),
+            "maildir": str(self.maildir),
+            "pids": {n: p.pid for n, p in self.children.items()},
+            **{k: v for k, v in self.secrets.items() if k != "session_secret"},
+        }
+        (self.home / "stack.json").write_text(json.dumps(state, indent=2))
+
+    def monitor(self, stop: list[bool]) -> None:
+        while not stop:
+            for name in SERVICES:
+                if self.children[name].poll() is not None:
+                    print(f"avtal-{name} exited unexpectedly; stopping the stack", file=sys.stderr)
+                    return
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for name, proc in reversed(list(self.children.items())):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.children.values():
+            try:
+                proc.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self.tansu:
+            self.tansu.stop()
+        if self.pg:
+            self.pg.stop()
+
+
+def up(settings: StackSettings) -> int:
+    from avtal_stack.demo import seed_demo
+
+    stack = Stack(settings)
+    stop: list[bool] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.append(True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.monotonic()
+    try:
+        stack.start_infrastructure()
+        stack.start_services()
+        stack.wait_ready()
+        ready_s = time.monotonic() - started
+        stack.write_state()
+        if settings.seed_demo:
+            seed_demo(stack)
+        print_banner(stack, ready_s)
+        stack.monitor(stop)
+        return 0 if stop else 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+        print("Avtal stopped.", flush=True)
+
+
+def print_banner(stack: Stack, ready_s: float) -> None:
+    s = stack.secrets
+    print(f"""
+Avtal is running (all services ready in {ready_s:.1f}s).
+  Portal:          http://127.0.0.1:{stack.ports.service('gateway')}
+  Staff login:     {s['staff_email']} / {s['staff_password']}
+  Customer login:  {s['customer_email']} / {s['customer_password']}
+  API docs:        http://127.0.0.1:{stack.ports.service('gateway')}/schema
+  Mail sink:       {stack.maildir}
+  Logs:            {stack.home / 'logs'}
+Press Ctrl-C to stop.
+AVTAL READY""", flush=True)

@@ -1,0 +1,3 @@
+from avtal_billing.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Avtal catalog service."""

@@ -1,0 +1,3 @@
+from avtal_catalog.main import main
+
+main()

@@ -1,0 +1,17 @@
+"""Catalog service: app factory and entry point."""
+
+from avtal_catalog.api.products import ProductController
+from avtal_catalog.settings import CatalogSettings
+from avtal_common import topics
+from avtal_common.runtime import ServiceSpec, serve
+
+SPEC = ServiceSpec(
+    name="catalog",
+    package="avtal_catalog",
+    publishes=[topics.CATALOG_PRODUCT_UPSERTED, topics.CATALOG_PRICE_CHANGED],
+    routes=[ProductController],
+)
+
+
+def main() -> None:
+    serve(SPEC, CatalogSettings)

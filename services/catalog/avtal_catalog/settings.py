@@ -1,0 +1,11 @@
+"""Catalog settings (AVTAL_CATALOG_*)."""
+
+from pydantic_settings import SettingsConfigDict
+
+from avtal_common.settings import ServiceSettings
+
+
+class CatalogSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AVTAL_CATALOG_", extra="ignore")
+
+    http_port: int = 8101

@@ -1,0 +1,1 @@
+"""Avtal contracts service."""

@@ -1,0 +1,3 @@
+from avtal_contracts.main import main
+
+main()

@@ -1,0 +1,101 @@
+"""Contracts domain: customers, covered items and contracts. Pure rules, no I/O."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from avtal_common.errors import DomainError
+from avtal_common.money import round_money
+
+BILLING_INTERVALS = (1, 3, 6, 12)
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    annual_price: Decimal
+    currency: str
+    active: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: uuid.UUID
+    name: str
+    email: str
+    locale: str = "en"
+    external_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: uuid.UUID
+    manufacturer_no: str
+    model: str
+    serial_no: str
+
+
+@dataclass(frozen=True)
+class Line:
+    line_id: uuid.UUID
+    product: ProductInfo
+    item: Item
+    annual_price: Decimal
+
+
+@dataclass(frozen=True)
+class Contract:
+    contract_id: uuid.UUID
+    contract_no: str
+    customer: Customer
+    currency: str
+    start_date: date
+    end_date: date
+    billing_interval_months: int
+    lines: list[Line] = field(default_factory=list)
+    status: str = "active"
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product: ProductInfo
+    item: Item
+    annual_price: Decimal | None = None
+
+
+def new_item(manufacturer_no: str, model: str, serial_no: str) -> Item:
+    values = [v.strip() for v in (manufacturer_no, model, serial_no)]
+    if not all(values):
+        raise DomainError("a covered item needs a manufacturer number, a model and a serial number")
+    return Item(uuid.uuid4(), *values)
+
+
+def open_contract(contract_no: str, customer: Customer, currency: str, start: date, end: date,
+                  interval_months: int, requests: list[LineRequest]) -> Contract:
+    if end <= start:
+        raise DomainError(f"end_date {end} must be after start_date {start}")
+    if interval_months not in BILLING_INTERVALS:
+        raise DomainError(f"billing_interval_months must be one of {BILLING_INTERVALS}")
+    if not requests:
+        raise DomainError("a contract needs at least one covered item")
+    lines = [_line(r, currency) for r in requests]
+    return Contract(uuid.uuid4(), contract_no, customer, currency, start, end, interval_months, lines)
+
+
+def _line(r: LineRequest, currency: str) -> Line:
+    if not r.product.active:
+        raise DomainError(f"product {r.product.sku} is not active")
+    if r.product.currency != currency:
+        raise DomainError(f"product {r.product.sku} is priced in {r.product.currency}, "
+                          f"the contract in {currency}")
+    price = r.product.annual_price if r.annual_price is None else r.annual_price
+    if price < 0 or round_money(price) != price:
+        raise DomainError(f"annual_price {price} must be zero or more with at most two decimals")
+    return Line(uuid.uuid4(), r.product, r.item, price)

@@ -1,0 +1,20 @@
+"""Contracts service: app factory and entry point."""
+
+from avtal_common import topics
+from avtal_common.runtime import ServiceSpec, serve
+from avtal_contracts.api.routes import ContractController, CustomerController
+from avtal_contracts.consumers import handlers
+from avtal_contracts.settings import ContractsSettings
+
+SPEC = ServiceSpec(
+    name="contracts",
+    package="avtal_contracts",
+    publishes=[topics.CONTRACT_CREATED, topics.CONTRACT_AMENDED, topics.CONTRACT_TERMINATED,
+               topics.CONTRACT_RENEWED, topics.CONTRACT_EXPIRING, topics.CONTRACT_EXPIRED],
+    handlers=handlers,
+    routes=[CustomerController, ContractController],
+)
+
+
+def main() -> None:
+    serve(SPEC, ContractsSettings)

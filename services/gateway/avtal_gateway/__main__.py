@@ -1,0 +1,3 @@
+from avtal_gateway.main import main
+
+main()

@@ -1,0 +1,3 @@
+from avtal_notifier.main import main
+
+main()

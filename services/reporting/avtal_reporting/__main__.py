@@ -1,0 +1,3 @@
+from avtal_reporting.main import main
+
+main()

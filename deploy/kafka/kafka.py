@@ -40,6 +40,9 @@ LOG4J2 = """\
 # written by deploy/kafka/kafka.py
 status = warn
 name = avtal-kafka
+# no log4j shutdown hook (Kafka's own hook logs while the JVM exits); the file
+# appender flushes every line anyway
+shutdownHook = disable
 appender.file.type = RollingFile
 appender.file.name = FILE
 appender.file.fileName = ${sys:kafka.logs.dir}/server.log
@@ -568,6 +571,8 @@ def main(argv=None) -> int:
     p.add_argument("--base-dir", required=True)
 
     args = ap.parse_args(argv)
+    # turn SIGTERM into SystemExit so a killed `start` still cleans up its nodes
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     handler = {
         "fetch": cmd_fetch,
         "start": cmd_start,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaClient
@@ -30,7 +31,9 @@ def make_broker(common: CommonSettings, client_id: str) -> KafkaBroker:
         allow_auto_create_topics=False,
         graceful_timeout=15.0,
         middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=client_id)],
-        log_level=20,
+        # Per-message logs at DEBUG; FastStream logs through the root (structlog) handler.
+        logger=logging.getLogger("avtal.faststream"),
+        log_level=logging.DEBUG,
     )
 
 

@@ -12,12 +12,15 @@ import asyncpg
 import uvicorn
 from faststream.kafka import KafkaBroker
 from litestar import Litestar
+from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
 from avtal_common import metrics
 from avtal_common.consumer import EventConsumer, EventHandler
 from avtal_common.db import create_pool
+from avtal_common.errors import DomainError
 from avtal_common.http import (
     MetricsController,
     bind_request_correlation,
@@ -49,6 +52,9 @@ class ServiceSpec:
     routes: Sequence[ControllerRouterHandler] = ()
     background: Sequence[BackgroundTask] = ()
     extra_ready: Callable[["Runtime"], Awaitable[dict[str, bool]]] | None = None
+    on_startup: Sequence[BackgroundTask] = ()
+    # Extra Litestar keyword arguments (auth, templates, …) built from the runtime.
+    app_options: Callable[["Runtime"], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -77,6 +83,7 @@ class Runtime:
 def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettings) -> Litestar:
     rt = Runtime(spec, common, settings, make_broker(common, f"avtal-{spec.name}"))
     rt.checks = {"database": False, "broker": False, "migrations": False}
+    options = spec.app_options(rt) if spec.app_options else {}
     app = Litestar(
         route_handlers=[*spec.routes, MetricsController, health_controller(lambda: dict(rt.checks))],
         lifespan=[lambda app: _lifespan(rt)],
@@ -85,9 +92,20 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
         before_request=bind_request_correlation,
         after_request=echo_correlation,
         openapi_config=OpenAPIConfig(title=f"avtal-{spec.name} internal API", version="1"),
-        state={"runtime": rt},
+        state=State({"runtime": rt}),
+        logging_config=_logging_config(),
+        **options,
     )
     return app
+
+
+def _logging_config() -> LoggingConfig:
+    # Litestar logs through the root logger (structlog-rendered); 5xx with a stack trace, 4xx without.
+    return LoggingConfig(
+        configure_root_logger=False, log_exceptions="always", handlers={},
+        loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
+        disable_stack_trace={400, 401, 403, 404, 405, 409, 422, 429, DomainError},
+    )
 
 
 @asynccontextmanager
@@ -96,6 +114,8 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
     async with rt.pool.acquire() as conn:
         if not await is_current(conn, rt.migrations()):
             raise SystemExit(f"avtal-{rt.spec.name}: database migrations are not applied; run `avtal migrate`")
+    for startup in rt.spec.on_startup:
+        await startup(rt)
     handlers = rt.spec.handlers(rt)
     topics = [*rt.spec.publishes, *(h.topic for h in handlers)]
     await ensure_topics(rt.common, with_dead_letters(topics))

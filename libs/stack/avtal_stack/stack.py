@@ -61,6 +61,8 @@ class Stack:
         env.setdefault("AVTAL_GATEWAY_STAFF_EMAIL", self.secrets["staff_email"])
         env.setdefault("AVTAL_GATEWAY_STAFF_PASSWORD", self.secrets["staff_password"])
         env.setdefault("AVTAL_GATEWAY_SESSION_SECRET", self.secrets["session_secret"])
+        # The local portal is plain HTTP on loopback; behind TLS keep secure cookies on (the default).
+        env.setdefault("AVTAL_GATEWAY_COOKIE_SECURE", "false")
         return env
 
     def start_services(self) -> None:

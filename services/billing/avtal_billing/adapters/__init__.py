@@ -1,0 +1,1 @@
+"""Billing outbound ports and their implementations."""

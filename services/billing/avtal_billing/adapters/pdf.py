@@ -1,0 +1,63 @@
+"""PDF rendering: Jinja HTML in the service, WeasyPrint in worker processes (off the event loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+_env = Environment(loader=PackageLoader("avtal_billing", "templates"),
+                   autoescape=select_autoescape(["html"]))
+
+
+class PdfRenderer(Protocol):
+    async def render(self, invoice: dict[str, Any], seller: dict[str, str]) -> bytes: ...
+
+
+def invoice_html(invoice: dict[str, Any], seller: dict[str, str]) -> str:
+    return _env.get_template("invoice.html").render(inv=invoice, seller=seller)
+
+
+class WeasyPrintRenderer:
+    """Renders in a spawned process pool: CPU work never stalls the Kafka heartbeat."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                         mp_context=multiprocessing.get_context("spawn"))
+
+    async def render(self, invoice: dict[str, Any], seller: dict[str, str]) -> bytes:
+        html = invoice_html(invoice, seller)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, _render, html)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# --- worker process side -------------------------------------------------------------------
+_fonts: Any = None
+_fetcher: Any = None
+
+
+def _init_worker() -> None:
+    global _fonts, _fetcher
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    class _NoFetch(URLFetcher):
+        """Invoices embed everything they need: fetching any URL (http, file, data) is refused."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"blocked resource: {url}")
+
+    _fonts, _fetcher = FontConfiguration(), _NoFetch()
+
+
+def _render(html: str) -> bytes:
+    from weasyprint import HTML
+
+    if _fonts is None:
+        _init_worker()
+    return HTML(string=html, url_fetcher=_fetcher).write_pdf(font_config=_fonts)

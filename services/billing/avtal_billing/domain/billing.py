@@ -1,0 +1,67 @@
+"""Billing rules: periods from a contract, day-based proration, invoice numbers. Pure, no I/O."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from avtal_common.errors import DomainError
+from avtal_common.money import round_money
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    description: str
+    annual_price: Decimal
+
+
+@dataclass(frozen=True)
+class PeriodLine:
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # exclusive
+    lines: tuple[PeriodLine, ...]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines), Decimal("0.00"))
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def schedule(start: date, end: date, interval_months: int, lines: list[PricedLine]) -> list[Period]:
+    """Billing periods [start, end) of `interval_months`; a short last period is prorated by days."""
+    if end <= start:
+        raise DomainError(f"end {end} must be after start {start}")
+    periods, k = [], 0
+    while True:
+        p_start, full_end = add_months(start, k * interval_months), add_months(start, (k + 1) * interval_months)
+        if p_start >= end:
+            return periods
+        p_end = min(full_end, end)
+        share = Decimal(interval_months) / Decimal(12)
+        days = Decimal((p_end - p_start).days) / Decimal((full_end - p_start).days)
+        periods.append(Period(p_start, p_end, tuple(
+            PeriodLine(ln.description, round_money(ln.annual_price * share * days)) for ln in lines
+        )))
+        k += 1
+
+
+def invoice_number(year: int, n: int) -> str:
+    return f"INV-{year}-{n:06d}"
+
+
+def due_date(issue: date, terms_days: int) -> date:
+    return issue + timedelta(days=terms_days)

@@ -1,0 +1,1 @@
+"""Gateway outbound ports: the services internal APIs, password hashing."""

@@ -1,0 +1,1 @@
+"""Gateway domain layer."""

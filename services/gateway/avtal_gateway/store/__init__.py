@@ -1,0 +1,1 @@
+"""Gateway store layer."""

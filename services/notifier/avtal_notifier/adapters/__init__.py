@@ -1,0 +1,1 @@
+"""Notifier outbound ports and their implementations."""

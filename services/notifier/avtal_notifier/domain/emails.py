@@ -1,0 +1,31 @@
+"""E-mails the notifier composes. Pure: templates in, message fields out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+SUPPORTED_LOCALES = ("en", "sv")
+
+
+@dataclass(frozen=True)
+class Email:
+    email_id: uuid.UUID
+    cause_event_id: uuid.UUID
+    kind: str
+    recipient: str
+    subject: str
+    body_text: str
+    attachment_name: str | None = None
+    attachment_path: str | None = None
+    attachment_sha256: str | None = None
+
+
+def locale_of(value: str | None) -> str:
+    return value if value in SUPPORTED_LOCALES else "en"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff between SMTP attempts: 5 s, 10 s, 20 s … capped at one hour."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))

@@ -1,0 +1,21 @@
+"""Notifier service: app factory and entry point."""
+
+from avtal_common import topics
+from avtal_common.runtime import ServiceSpec, serve
+from avtal_notifier.api.routes import EmailController
+from avtal_notifier.consumers import handlers
+from avtal_notifier.settings import NotifierSettings
+from avtal_notifier.workers import mailer_loop
+
+SPEC = ServiceSpec(
+    name="notifier",
+    package="avtal_notifier",
+    publishes=[topics.NOTIFICATION_SENT, topics.NOTIFICATION_FAILED],
+    handlers=handlers,
+    routes=[EmailController],
+    background=[mailer_loop],
+)
+
+
+def main() -> None:
+    serve(SPEC, NotifierSettings)

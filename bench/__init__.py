@@ -1,0 +1,1 @@
+"""Avtal benchmarks: `python -m bench` measures the event pipeline and the stack's warm start."""

@@ -1,0 +1,68 @@
+"""Talking to the portal and the services as a client would, and waiting for eventual effects."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+
+@contextmanager
+def signed_in(base_url: str, email: str, password: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        r = client.post("/api/v1/login", json={"email": email, "password": password})
+        assert r.status_code in (200, 201), r.text
+        yield client
+
+
+def eventually(probe: Callable[[], T | None], timeout_s: float = 60.0, what: str = "condition") -> T:
+    """Poll `probe` until it returns something truthy; fail with `what` after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+        except AssertionError as exc:
+            last = exc
+        if last and not isinstance(last, AssertionError):
+            return last
+        time.sleep(0.25)
+    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}; last: {last!r}")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def ok(r: httpx.Response) -> Any:
+    assert r.status_code < 400, f"{r.request.method} {r.request.url} → {r.status_code}: {r.text}"
+    return r.json() if r.content else None
+
+
+def make_customer_with_contract(staff: httpx.Client, price: str = "1200.00",
+                                start: str = "2026-01-01", end: str = "2027-01-01",
+                                interval: int = 12) -> dict[str, Any]:
+    """A product, a customer and a contract covering one item; returns all of them."""
+    sku = unique("SKU")
+    product = ok(staff.post("/api/v1/products", json={"sku": sku, "name": f"Care {sku}",
+                                                       "annual_price": price, "currency": "SEK"}))
+    customer = ok(staff.post("/api/v1/customers", json={"name": unique("Customer"),
+                                                         "email": f"{unique('it')}@example.com"}))
+    item = {"manufacturer_no": unique("MFR"), "model": "ProLiant DL380", "serial_no": unique("SN")}
+    body = {"customer_id": customer["customer_id"], "start_date": start, "end_date": end,
+            "billing_interval_months": interval, "lines": [{"sku": sku, **item}]}
+    contract = eventually(lambda: _created(staff.post("/api/v1/contracts", json=body)),
+                          what="the product to reach contracts")
+    return {"product": product, "customer": customer, "contract": contract, "item": item}
+
+
+def _created(r: httpx.Response) -> Any:
+    if r.status_code == 404:
+        return None
+    return ok(r)

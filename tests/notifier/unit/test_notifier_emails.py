@@ -1,0 +1,105 @@
+"""Composing invoice e-mails (Jinja templates en/sv) and SMTP retry backoff."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from avtal_common.contracts.billing import InvoiceGenerated, InvoiceLineData
+from avtal_notifier.domain.emails import SUPPORTED_LOCALES, locale_of, retry_delay
+from avtal_notifier.handlers.notifications import compose
+
+
+def _invoice(locale: str = "en") -> InvoiceGenerated:
+    return InvoiceGenerated(
+        invoice_id=uuid.uuid4(), invoice_no="INV-2025-000042", contract_id=uuid.uuid4(),
+        customer_id=uuid.uuid4(), customer_name="Acme Kontor AB", customer_email="billing@acme.example",
+        locale=locale, currency="SEK", issue_date=date(2025, 4, 1), due_date=date(2025, 5, 1),
+        period_start=date(2025, 4, 1), period_end=date(2025, 7, 1), total=Decimal("1234.50"),
+        lines=[InvoiceLineData(description="Printer care", period_start=date(2025, 4, 1),
+                               period_end=date(2025, 7, 1), amount=Decimal("1234.50"))],
+        pdf_path="invoices/INV-2025-000042.pdf", pdf_sha256="0" * 64,
+    )
+
+
+def test_the_english_invoice_email_has_an_english_subject_and_body() -> None:
+    subject, body = compose("invoice", "en", e=_invoice("en"))
+
+    assert subject == "Invoice INV-2025-000042"
+    assert body.startswith("Dear Acme Kontor AB,")
+    assert "Amount due" in body
+
+
+def test_the_swedish_invoice_email_has_a_swedish_subject_and_body() -> None:
+    subject, body = compose("invoice", "sv", e=_invoice("sv"))
+
+    assert subject == "Faktura INV-2025-000042"
+    assert body.startswith("Hej Acme Kontor AB,")
+    assert "Att betala" in body
+    assert "Förfallodag" in body
+    assert "Amount due" not in body
+
+
+@pytest.mark.parametrize("locale", ["en", "sv"])
+def test_the_invoice_values_appear_in_the_body(locale: str) -> None:
+    _, body = compose("invoice", locale, e=_invoice(locale))
+
+    for value in ("INV-2025-000042", "Acme Kontor AB", "1234.50 SEK", "2025-05-01", "2025-04-01", "2025-07-01"):
+        assert value in body, value
+
+
+@pytest.mark.parametrize("locale", ["en", "sv"])
+def test_the_subject_is_one_line_and_not_repeated_at_the_top_of_the_body(locale: str) -> None:
+    subject, body = compose("invoice", locale, e=_invoice(locale))
+
+    assert "\n" not in subject
+    assert subject
+    assert not body.startswith(subject)
+    assert not body.startswith("\n")
+
+
+@pytest.mark.parametrize("locale", ["de", "EN", "", None, "sv-SE"])
+def test_an_unknown_locale_falls_back_to_english(locale: str | None) -> None:
+    invoice = _invoice()
+
+    subject, body = compose("invoice", locale, e=invoice)  # type: ignore[arg-type]
+
+    assert (subject, body) == compose("invoice", "en", e=invoice)
+    assert subject.startswith("Invoice ")
+
+
+def test_compose_renders_the_same_invoice_identically_each_time() -> None:
+    invoice = _invoice("sv")
+
+    assert compose("invoice", "sv", e=invoice) == compose("invoice", "sv", e=invoice)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("en", "en"), ("sv", "sv"), ("fi", "en"), (None, "en")])
+def test_locale_of_keeps_a_supported_locale_and_defaults_to_english(value: str | None, expected: str) -> None:
+    assert locale_of(value) == expected
+
+
+def test_english_and_swedish_are_the_supported_locales() -> None:
+    assert set(SUPPORTED_LOCALES) == {"en", "sv"}
+
+
+@pytest.mark.parametrize(
+    ("attempts", "seconds"), [(0, 5), (1, 5), (2, 10), (3, 20), (4, 40), (10, 2560), (11, 3600)]
+)
+def test_retry_delay_doubles_from_five_seconds(attempts: int, seconds: int) -> None:
+    assert retry_delay(attempts) == timedelta(seconds=seconds)
+
+
+def test_retry_delay_grows_and_never_shrinks() -> None:
+    delays = [retry_delay(n) for n in range(1, 40)]
+
+    assert delays == sorted(delays)
+    assert delays[1] > delays[0]
+
+
+@pytest.mark.parametrize("attempts", [12, 13, 50, 1000])
+def test_retry_delay_is_capped_at_one_hour(attempts: int) -> None:
+    assert retry_delay(attempts) == timedelta(hours=1)

@@ -36,7 +36,7 @@ async def read_all(bootstrap: str, topic: str, idle_ms: int = 1500) -> list[Cons
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         out: list[ConsumerRecord] = []
-        while any(await consumer.position(tp) < ends[tp] for tp in tps):
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(timeout_ms=idle_ms)
             if not batch:
                 break

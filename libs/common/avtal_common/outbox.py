@@ -99,7 +99,7 @@ class OutboxRelay:
                     await self._wait()
         finally:
             if listener is not None:
-                await self._pool.release(listener)
+                await self._release(listener)
 
     async def publish_once(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -145,19 +145,29 @@ class OutboxRelay:
         metrics.OUTBOX_BACKLOG.labels(self._service).set(row["n"])
         metrics.OUTBOX_OLDEST_AGE.labels(self._service).set(row["age"])
 
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
     async def _listen(self) -> asyncpg.Connection | None:
         try:
             conn = await self._pool.acquire()
-            await conn.add_listener("avtal_outbox", lambda *_: self._wake.set())
+            await conn.add_listener("avtal_outbox", self._on_notify)
             return conn
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return None
+
+    async def _release(self, listener: asyncpg.Connection) -> None:
+        try:
+            if not listener.is_closed():
+                await listener.remove_listener("avtal_outbox", self._on_notify)
+        finally:
+            await self._pool.release(listener)
 
     async def _relisten(self, listener: Any) -> Any:
         if listener is not None and not listener.is_closed():
             return listener
         if listener is not None:
-            await self._pool.release(listener)
+            await self._release(listener)
         return await self._listen()
 
     async def _wait(self) -> None:

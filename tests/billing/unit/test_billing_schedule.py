@@ -182,7 +182,7 @@ prices = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("1000000.00"),
                      allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(start=starts, interval=intervals, n_periods=st.integers(min_value=1, max_value=40), price=prices)
 def test_a_whole_number_of_intervals_bills_the_annual_price_times_years(
     start: date, interval: int, n_periods: int, price: Decimal
@@ -198,7 +198,7 @@ def test_a_whole_number_of_intervals_bills_the_annual_price_times_years(
     assert abs(total - price * years) <= Decimal("0.01") * len(periods)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(start=starts, interval=intervals, n_full=st.integers(min_value=0, max_value=20),
        tail=st.data(), price=prices)
 def test_any_duration_bills_full_periods_plus_a_day_prorated_tail(

@@ -46,17 +46,14 @@ def test_the_request_hash_accepts_uuids_dates_and_decimals() -> None:
         {"id": "00000000-0000-0000-0000-000000000001", "start": "2025-01-01", "price": "1.50"})
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-    max_leaves=8,
-)
+keys = st.text(alphabet="abcdefghij_", max_size=5)
+scalars = st.none() | st.booleans() | st.integers() | st.text(alphabet="xyzåä 0", max_size=6)
+json_values = scalars | st.lists(scalars, max_size=3) | st.dictionaries(keys, scalars, max_size=3)
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.text(max_size=6), json_values, max_size=6), st.randoms(use_true_random=False))
-def test_the_request_hash_is_stable_under_any_key_order(body: dict, rnd) -> None:
-    items = list(body.items())
-    rnd.shuffle(items)
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(keys, json_values, max_size=6), st.data())
+def test_the_request_hash_is_stable_under_any_key_order(body: dict, data: st.DataObject) -> None:
+    shuffled = dict(data.draw(st.permutations(list(body.items())), label="order"))
 
-    assert request_hash(dict(items)) == request_hash(body)
+    assert request_hash(shuffled) == request_hash(body)

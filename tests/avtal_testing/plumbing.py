@@ -1,0 +1,101 @@
+"""A throwaway service for plumbing tests: its own database, topic, relay and an effect-recording consumer."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+
+from avtal_common.consumer import EventConsumer, EventHandler
+from avtal_common.db import create_pool, ensure_database
+from avtal_common.events import Envelope, Payload
+from avtal_common.kafka import ensure_topics, make_broker, with_dead_letters
+from avtal_common.migrations import common_migrations, migrate
+from avtal_common.outbox import OutboxRelay, add_event, new_envelope
+from avtal_common.settings import CommonSettings
+from avtal_common.uow import Tx
+
+EFFECTS = """
+CREATE TABLE IF NOT EXISTS effects (
+    id bigserial PRIMARY KEY, event_id uuid NOT NULL, seq integer NOT NULL, at timestamptz DEFAULT now()
+)"""
+
+
+class Ping(Payload):
+    seq: int
+
+
+async def prepare(db_url: str, common: CommonSettings, topic: str) -> None:
+    await ensure_database(db_url)
+    conn = await asyncpg.connect(db_url)
+    try:
+        await migrate(conn, common_migrations())
+        await conn.execute(EFFECTS)
+    finally:
+        await conn.close()
+    await ensure_topics(common, with_dead_letters([topic]))
+
+
+async def queue_events(pool: asyncpg.Pool, topic: str, count: int) -> list[uuid.UUID]:
+    ids = []
+    async with pool.acquire() as conn, conn.transaction():
+        for seq in range(count):
+            env = new_envelope(topic, "plumbing-test", f"agg-{seq % 7}", Ping(seq=seq))
+            await add_event(conn, topic, env)
+            ids.append(env.event_id)
+    return ids
+
+
+def recording_handler(topic: str, delay_s: float = 0.0) -> EventHandler:
+    async def record(tx: Tx, event: Envelope[Ping]) -> None:
+        await tx.conn.execute("INSERT INTO effects (event_id, seq) VALUES ($1, $2)",
+                              event.event_id, event.data.seq)
+        if delay_s:
+            await asyncio.sleep(delay_s)
+
+    return EventHandler(topic, Ping, "plumbing.record", record)
+
+
+async def start_consumer(common: CommonSettings, pool: asyncpg.Pool, topic: str, group: str,
+                         delay_s: float = 0.0, batch_size: int = 50) -> KafkaBroker:
+    broker = make_broker(common, f"test-{group}")
+    EventConsumer(broker, pool, group, [recording_handler(topic, delay_s)], batch_size=batch_size,
+                  fetch_max_wait_ms=50).register()
+    await broker.start()
+    return broker
+
+
+async def run_relay(common: CommonSettings, db_url: str) -> None:
+    pool = await create_pool(db_url)
+    broker = make_broker(common, "test-relay")
+    await broker.start()
+    await OutboxRelay(pool, broker, "plumbing-test", batch_size=100, poll_interval_s=0.2).run()
+
+
+async def run_consumer(common: CommonSettings, db_url: str, topic: str, group: str, delay_s: float) -> None:
+    pool = await create_pool(db_url)
+    await start_consumer(common, pool, topic, group, delay_s)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    """`python -m avtal_testing.plumbing relay|consume --db URL [...]`: a process to kill in tests."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("role", choices=["relay", "consume"])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--topic", default="")
+    parser.add_argument("--group", default="")
+    parser.add_argument("--delay-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    common = CommonSettings()
+    if args.role == "relay":
+        asyncio.run(run_relay(common, args.db))
+    else:
+        asyncio.run(run_consumer(common, args.db, args.topic, args.group, args.delay_ms / 1000))
+
+
+if __name__ == "__main__":
+    main()

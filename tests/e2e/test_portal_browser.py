@@ -1,0 +1,65 @@
+"""The portal in a real browser (Debian's Chromium driven by Playwright): a customer's journey."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from avtal_testing.api import eventually, make_customer_with_contract, ok, unique
+from avtal_testing.stack import StackInfo
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_a_customer_signs_in_sees_its_contract_and_downloads_the_invoice_pdf(
+        stack: StackInfo, staff: httpx.Client, browser: Browser) -> None:
+    made = make_customer_with_contract(staff, price="2400.00", interval=12)
+    contract = made["contract"]
+    eventually(lambda: staff.get(f"/api/v1/contracts/{contract['contract_id']}/schedule").status_code == 200,
+               what="billing to know the contract")
+    ok(staff.post("/api/v1/billing-runs", json={"as_of": "2026-02-01", "run_key": unique("run")}))
+    invoice = eventually(lambda: [i for i in ok(staff.get("/api/v1/invoices", params={
+        "contract_id": contract["contract_id"]})) if i["pdf_ready"]], what="the invoice PDF")[0]
+    email, password = f"{unique('browser')}@example.com", "correct horse battery"
+    ok(staff.post("/api/v1/users", json={"email": email, "password": password, "role": "customer",
+                                          "customer_id": made["customer"]["customer_id"]}))
+
+    page = browser.new_page(accept_downloads=True)
+    page.goto(f"{stack.portal_url}/")
+    assert page.url.endswith("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "wrong password")
+    page.click("button[type=submit]")
+    assert page.get_by_role("alert").inner_text() == "Wrong e-mail or password."
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{stack.portal_url}/")
+    assert page.get_by_role("heading", name="My contracts and invoices").is_visible()
+    page.click(f"text={contract['contract_no']}")
+    page.wait_for_url(f"**/contracts/{contract['contract_id']}")
+    assert made["item"]["serial_no"] in page.locator("#items").inner_text()
+    with page.expect_download() as download_info:
+        page.click(f"#invoices a[href='/invoices/{invoice['invoice_id']}/pdf']")
+    download = download_info.value
+    assert download.suggested_filename == f"{invoice['invoice_no']}.pdf"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/invoice.pdf"
+        download.save_as(path)
+        assert open(path, "rb").read(5) == b"%PDF-"
+    page.close()

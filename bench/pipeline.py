@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 from avtal_common.consumer import EventConsumer, EventHandler
 from avtal_common.db import create_pool, ensure_database
 from avtal_common.events import Envelope
@@ -106,6 +107,16 @@ async def measure_pipeline(common: CommonSettings, rows: list[Row], run_id: str)
         await broker.stop()
         await pool.close()
         await drop_database(common, database)
+
+
+async def delete_topics(common: CommonSettings, topics: list[str]) -> None:
+    """Remove the bench's topics (they would outlive the run on an external Kafka)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=common.bootstrap_list, client_id="avtal-bench")
+    await admin.start()
+    try:
+        await admin.delete_topics(topics)
+    finally:
+        await admin.close()
 
 
 def new_run_id() -> str:

@@ -2,7 +2,7 @@
 
 from datetime import time
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from avtal_common.settings import ServiceSettings
@@ -21,3 +21,8 @@ class BillingSettings(ServiceSettings):
     seller_name: str = "Avtal Demo AB"
     seller_address: str = "Storgatan 1, 111 22 Stockholm"
     seller_vat_no: str = "SE556000000001"
+
+    @field_validator("auto_run_at", mode="before")
+    @classmethod
+    def _off(cls, value: object) -> object:
+        return None if str(value).strip().lower() in ("", "off", "none") else value

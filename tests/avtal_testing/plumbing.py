@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import uuid
 
 import asyncpg
@@ -76,9 +77,14 @@ async def run_relay(common: CommonSettings, db_url: str) -> None:
 
 
 async def run_consumer(common: CommonSettings, db_url: str, topic: str, group: str, delay_s: float) -> None:
+    """Consume until SIGTERM, then stop the way a service does: FastStream's graceful shutdown."""
     pool = await create_pool(db_url)
-    await start_consumer(common, pool, topic, group, delay_s)
-    await asyncio.Event().wait()
+    broker = await start_consumer(common, pool, topic, group, delay_s)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await broker.stop()
+    await pool.close()
 
 
 def main() -> None:

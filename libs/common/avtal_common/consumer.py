@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import ConsumerRecord
+from aiokafka.errors import KafkaError
 from faststream import AckPolicy, Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
@@ -33,6 +34,7 @@ HandlerFn = Callable[[Tx, Envelope[Any]], Awaitable[None]]
 # Failures of infrastructure: retried with backoff for as long as they last (the partition waits).
 TRANSIENT = (
     OSError,
+    KafkaError,
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
@@ -87,22 +89,25 @@ class EventConsumer:
         await message.ack()
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
-        """Apply one batch; returns only when every record is applied or dead-lettered."""
-        items = [item for r in records if (item := await self._parse(r)) is not None]
+        """Apply one batch; returns only when every record is applied or dead-lettered, so an
+        offset is never committed past an event that had no effect."""
+        items: list[_Item] | None = None
         attempt, backoff = 0, 0.2
-        while items:
+        while True:
             try:
-                await self._apply(items)
+                if items is None:
+                    items = [it for r in records if (it := await self._parse(r)) is not None]
+                if attempt < self._max_attempts:
+                    await self._apply(items)
+                else:
+                    await self._apply_isolated(items)
                 return
             except TRANSIENT as exc:
                 log.warning("consumer.transient_failure", group=self.group_id, error=repr(exc))
             except Exception as exc:  # noqa: BLE001 - a bug or bad data: retry, then isolate
                 attempt += 1
                 log.warning("consumer.handler_failed", group=self.group_id, attempt=attempt, error=repr(exc))
-                if attempt >= self._max_attempts:
-                    await self._apply_isolated(items)
-                    return
-            metrics.HANDLER_RETRIES.labels(self.group_id, items[0].record.topic).inc()
+            metrics.HANDLER_RETRIES.labels(self.group_id, records[0].topic).inc()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 5.0)
 
@@ -143,10 +148,10 @@ class EventConsumer:
         """After repeated batch failures: one transaction per event; a failing event is dead-lettered."""
         for it in items:
             try:
-                await self._apply([it])
+                await self._apply([it])  # an event applied before is a duplicate now: a no-op
             except TRANSIENT:
                 raise
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - this one event is the poison
                 await self._dead_letter(it.record, f"handler failed {self._max_attempts} times: {exc!r}")
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:

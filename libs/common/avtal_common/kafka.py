@@ -29,7 +29,7 @@ def make_broker(common: CommonSettings, client_id: str) -> KafkaBroker:
         enable_idempotence=common.kafka_profile == "kafka",
         linger_ms=2,
         allow_auto_create_topics=False,
-        graceful_timeout=15.0,
+        graceful_timeout=common.kafka_graceful_timeout_s,
         middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=client_id)],
         # Per-message logs at DEBUG; FastStream logs through the root (structlog) handler.
         logger=logging.getLogger("avtal.faststream"),

@@ -19,6 +19,9 @@ class CommonSettings(BaseSettings):
     kafka_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_fetch_max_wait_ms: int = Field(default=50, ge=0)
+    # How long a stopping consumer waits for the handler in flight before cancelling it
+    # (a cancelled batch is rolled back and not committed: it is redelivered).
+    kafka_graceful_timeout_s: float = Field(default=15.0, gt=0)
     postgres_url: str = "postgresql://avtal@127.0.0.1:54329/postgres"
     log_level: str = "INFO"
     log_json: bool = True

@@ -147,3 +147,53 @@ async def test_a_consumer_killed_mid_stream_and_restarted_loses_nothing_and_doub
                 proc.kill()
                 proc.wait()
         await pool.close()
+
+
+@pytest.mark.timeout(240)
+async def test_a_consumer_stopped_with_sigterm_during_a_slow_handler_commits_nothing_in_flight(
+        stack: StackInfo) -> None:
+    """FastStream cancels a handler still running after the graceful timeout; that batch must be
+    rolled back and redelivered, never committed (faststream #2999)."""
+    name = f"test_{uuid.uuid4().hex[:10]}"
+    db_url, topic, group = stack.database_url(name).replace("avtal_test_", "test_"), f"test.{name}", name
+    common = CommonSettings(kafka_bootstrap_servers=stack.kafka_bootstrap_servers,
+                            kafka_profile=stack.kafka_profile)
+    await plumbing.prepare(db_url, common, topic)
+    pool = await create_pool(db_url)
+    env = stack.env | {"PYTHONPATH": str(ROOT / "tests"), "AVTAL_KAFKA_GRACEFUL_TIMEOUT_S": "2"}
+    cmd = [sys.executable, "-m", "avtal_testing.plumbing", "consume", "--db", db_url, "--topic", topic,
+           "--group", group]
+    slow = subprocess.Popen([*cmd, "--delay-ms", "300"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    relay = subprocess.Popen([sys.executable, "-m", "avtal_testing.plumbing", "relay", "--db", db_url],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fast = None
+    try:
+        ids = await plumbing.queue_events(pool, topic, 40)
+        async with pool.acquire() as conn:
+            for _ in range(600):  # a batch is in flight once its transaction is open
+                if await conn.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state LIKE "
+                        "'idle in transaction%' AND query LIKE '%effects%'", name):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the slow consumer never started a batch")
+            slow.send_signal(signal.SIGTERM)
+            assert slow.wait(timeout=60) is not None
+            assert await conn.fetchval("SELECT count(*) FROM effects") < 40
+            fast = subprocess.Popen([*cmd, "--delay-ms", "0"], env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            for _ in range(600):
+                if await conn.fetchval("SELECT count(DISTINCT event_id) FROM effects") >= 40:
+                    break
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1.0)
+            rows = await conn.fetch("SELECT event_id FROM effects")
+        assert sorted(r["event_id"] for r in rows) == sorted(ids)
+    finally:
+        for proc in (slow, relay, fast):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        await pool.close()

@@ -12,7 +12,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from avtal_common.consumer import EventConsumer, EventHandler
 from avtal_common.db import create_pool, ensure_database
 from avtal_common.events import Envelope
-from avtal_common.kafka import ensure_topics, make_broker, with_dead_letters
+from avtal_common.kafka import (
+    ProducerPublisher,
+    ensure_topics,
+    make_broker,
+    make_relay_producer,
+    with_dead_letters,
+)
 from avtal_common.migrations import common_migrations, migrate
 from avtal_common.outbox import OutboxRelay
 from avtal_common.settings import CommonSettings
@@ -90,14 +96,17 @@ async def measure_pipeline(common: CommonSettings, rows: list[Row], run_id: str)
     broker = make_broker(common, f"avtal-bench-{run_id}")
     handler = EventHandler(topic, BenchPayload, "bench.on_event", _apply)
     consumer = EventConsumer(broker, pool, f"bench-pipeline-{run_id}", [handler],
-                             fetch_max_wait_ms=common.kafka_fetch_max_wait_ms)
+                             fetch_max_wait_ms=common.kafka_fetch_max_wait_ms,
+                             session_timeout_ms=common.kafka_session_timeout_ms)
+    producer = make_relay_producer(common, f"avtal-bench-relay-{run_id}")
     consumer.register()
     relay_task: asyncio.Task[None] | None = None
     try:
+        await producer.start()
         await broker.start()
         await wait_assigned(consumer.subscriber.consumer)
         started = time.monotonic()
-        relay_task = asyncio.create_task(OutboxRelay(pool, broker, "bench").run())
+        relay_task = asyncio.create_task(OutboxRelay(pool, ProducerPublisher(producer), "bench").run())
         done = await wait_count(pool, len(rows), timeout_s=120)
         return done - started
     finally:
@@ -105,6 +114,7 @@ async def measure_pipeline(common: CommonSettings, rows: list[Row], run_id: str)
             relay_task.cancel()
             await asyncio.gather(relay_task, return_exceptions=True)
         await broker.stop()
+        await producer.stop()
         await pool.close()
         await drop_database(common, database)
 

@@ -13,7 +13,13 @@ from faststream.kafka import KafkaBroker
 from avtal_common.consumer import EventConsumer, EventHandler
 from avtal_common.db import create_pool, ensure_database
 from avtal_common.events import Envelope, Payload
-from avtal_common.kafka import ensure_topics, make_broker, with_dead_letters
+from avtal_common.kafka import (
+    ProducerPublisher,
+    ensure_topics,
+    make_broker,
+    make_relay_producer,
+    with_dead_letters,
+)
 from avtal_common.migrations import common_migrations, migrate
 from avtal_common.outbox import OutboxRelay, add_event, new_envelope
 from avtal_common.settings import CommonSettings
@@ -50,8 +56,12 @@ async def queue_events(pool: asyncpg.Pool, topic: str, count: int) -> list[uuid.
     return ids
 
 
-def recording_handler(topic: str, delay_s: float = 0.0) -> EventHandler:
+def recording_handler(topic: str, delay_s: float = 0.0, poison: int | None = None) -> EventHandler:
+    """Records one effect row per event; the event with seq == `poison` always fails (a bug)."""
+
     async def record(tx: Tx, event: Envelope[Ping]) -> None:
+        if event.data.seq == poison:
+            raise RuntimeError(f"cannot handle seq {poison}")
         await tx.conn.execute("INSERT INTO effects (event_id, seq) VALUES ($1, $2)",
                               event.event_id, event.data.seq)
         if delay_s:
@@ -61,19 +71,20 @@ def recording_handler(topic: str, delay_s: float = 0.0) -> EventHandler:
 
 
 async def start_consumer(common: CommonSettings, pool: asyncpg.Pool, topic: str, group: str,
-                         delay_s: float = 0.0, batch_size: int = 50) -> KafkaBroker:
+                         delay_s: float = 0.0, batch_size: int = 50, poison: int | None = None) -> KafkaBroker:
     broker = make_broker(common, f"test-{group}")
-    EventConsumer(broker, pool, group, [recording_handler(topic, delay_s)], batch_size=batch_size,
-                  fetch_max_wait_ms=50).register()
+    EventConsumer(broker, pool, group, [recording_handler(topic, delay_s, poison)], batch_size=batch_size,
+                  fetch_max_wait_ms=50, session_timeout_ms=common.kafka_session_timeout_ms).register()
     await broker.start()
     return broker
 
 
 async def run_relay(common: CommonSettings, db_url: str) -> None:
     pool = await create_pool(db_url)
-    broker = make_broker(common, "test-relay")
-    await broker.start()
-    await OutboxRelay(pool, broker, "plumbing-test", batch_size=100, poll_interval_s=0.2).run()
+    producer = make_relay_producer(common, "test-relay")
+    await producer.start()
+    await OutboxRelay(pool, ProducerPublisher(producer), "plumbing-test", batch_size=100,
+                      poll_interval_s=0.2).run()
 
 
 async def run_consumer(common: CommonSettings, db_url: str, topic: str, group: str, delay_s: float) -> None:

@@ -63,11 +63,13 @@ class _Item:
 class EventConsumer:
     def __init__(self, broker: KafkaBroker, pool: asyncpg.Pool, group_id: str,
                  handlers: Sequence[EventHandler], batch_size: int = 200,
-                 fetch_max_wait_ms: int = 50, max_attempts: int = 5) -> None:
+                 fetch_max_wait_ms: int = 50, max_attempts: int = 5,
+                 session_timeout_ms: int = 6000) -> None:
         self._broker, self._pool, self.group_id = broker, pool, group_id
         self._by_topic = {h.topic: h for h in handlers}
         self._batch_size, self._fetch_wait = batch_size, fetch_max_wait_ms
         self._max_attempts = max_attempts
+        self._session_timeout_ms = session_timeout_ms
         self.subscriber: Any = None
 
     @property
@@ -78,7 +80,9 @@ class EventConsumer:
         self.subscriber = self._broker.subscriber(
             *self._by_topic, group_id=self.group_id, batch=True, max_records=self._batch_size,
             ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-            fetch_max_wait_ms=self._fetch_wait, decoder=_raw_decoder,
+            fetch_max_wait_ms=self._fetch_wait, batch_timeout_ms=self._fetch_wait,
+            session_timeout_ms=self._session_timeout_ms,
+            heartbeat_interval_ms=max(self._session_timeout_ms // 3, 500), decoder=_raw_decoder,
         )
         self.subscriber(self._on_batch)
 
@@ -123,6 +127,32 @@ class EventConsumer:
         return _Item(record, handler, env)
 
     async def _apply(self, items: list[_Item]) -> None:
+        """The whole batch in one transaction; if a handler refuses an event, redo the batch with a
+        savepoint per event so only the refused one is dead-lettered."""
+        try:
+            outcomes = await self._apply_fast(items)
+        except DomainError:
+            outcomes = await self._apply_guarded(items)
+        for topic, outcome in outcomes:
+            metrics.EVENTS_HANDLED.labels(self.group_id, topic, outcome).inc()
+
+    async def _apply_fast(self, items: list[_Item]) -> list[tuple[str, str]]:
+        outcomes = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            fresh = await inbox.claim_many(
+                conn, [(it.envelope.event_id, it.handler.name, it.record.topic) for it in items])
+            for it in items:
+                key = (it.envelope.event_id, it.handler.name)
+                if key not in fresh:
+                    outcomes.append((it.record.topic, "duplicate"))
+                    continue
+                fresh.discard(key)  # the same event twice in one batch takes effect once
+                bind_correlation_id(it.envelope.correlation_id)
+                await it.handler.fn(Tx(conn, self.group_id, it.envelope.event_id), it.envelope)
+                outcomes.append((it.record.topic, "handled"))
+        return outcomes
+
+    async def _apply_guarded(self, items: list[_Item]) -> list[tuple[str, str]]:
         dead: list[tuple[ConsumerRecord, str]] = []
         outcomes: list[tuple[str, str]] = []
         async with self._pool.acquire() as conn, conn.transaction():
@@ -133,8 +163,7 @@ class EventConsumer:
                     dead.append((it.record, f"domain: {exc}"))
             for record, reason in dead:
                 await self._dead_letter(record, reason)
-        for topic, outcome in outcomes:
-            metrics.EVENTS_HANDLED.labels(self.group_id, topic, outcome).inc()
+        return outcomes
 
     async def _apply_one(self, conn: asyncpg.Connection, it: _Item) -> str:
         bind_correlation_id(it.envelope.correlation_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -16,3 +17,18 @@ async def claim(conn: asyncpg.Connection, event_id: uuid.UUID, handler: str, top
     """True the first time this handler sees this event; False for a duplicate."""
     status = await conn.execute(_CLAIM, event_id, handler, topic)
     return status.endswith(" 1")
+
+
+_CLAIM_MANY = """
+INSERT INTO inbox (event_id, handler, topic)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
+ON CONFLICT (event_id, handler) DO NOTHING
+RETURNING event_id, handler
+"""
+
+
+async def claim_many(conn: asyncpg.Connection,
+                     keys: Sequence[tuple[uuid.UUID, str, str]]) -> set[tuple[uuid.UUID, str]]:
+    """Claim a batch in one round trip; returns the (event_id, handler) pairs seen for the first time."""
+    rows = await conn.fetch(_CLAIM_MANY, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
+    return {(r["event_id"], r["handler"]) for r in rows}

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaClient
+from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -35,6 +35,25 @@ def make_broker(common: CommonSettings, client_id: str) -> KafkaBroker:
         logger=logging.getLogger("avtal.faststream"),
         log_level=logging.DEBUG,
     )
+
+
+def make_relay_producer(common: CommonSettings, client_id: str) -> AIOKafkaProducer:
+    """The outbox relay's own producer: same guarantees as the broker's, none of its per-call overhead."""
+    return AIOKafkaProducer(bootstrap_servers=common.bootstrap_list, client_id=client_id, acks="all",
+                            enable_idempotence=common.kafka_profile == "kafka", linger_ms=2)
+
+
+class ProducerPublisher:
+    """Adapts an aiokafka producer to the relay's `Publisher` port."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+
+    async def publish(self, message: bytes, topic: str, *, key: bytes, headers: dict[str, str],
+                      no_confirm: bool) -> asyncio.Future:
+        future = await self._producer.send(topic, message, key=key,
+                                           headers=[(k, v.encode()) for k, v in headers.items()])
+        return future if no_confirm else await future
 
 
 def with_dead_letters(topics: Iterable[str]) -> list[str]:

@@ -29,7 +29,14 @@ from avtal_common.http import (
     problem_details_plugin,
     prometheus_config,
 )
-from avtal_common.kafka import ensure_topics, kafka_reachable, make_broker, with_dead_letters
+from avtal_common.kafka import (
+    ProducerPublisher,
+    ensure_topics,
+    kafka_reachable,
+    make_broker,
+    make_relay_producer,
+    with_dead_letters,
+)
 from avtal_common.lag import collect_consumer_lag
 from avtal_common.logging import configure_logging, get_logger
 from avtal_common.migrations import Migration, common_migrations, is_current, package_migrations
@@ -122,11 +129,14 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
     if handlers:
         rt.consumer = EventConsumer(rt.broker, rt.pool, rt.spec.name, handlers,
                                     batch_size=rt.settings.consumer_batch_size,
-                                    fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms)
+                                    fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms,
+                                    session_timeout_ms=rt.common.kafka_session_timeout_ms)
         rt.consumer.register()
+    producer = make_relay_producer(rt.common, f"avtal-{rt.spec.name}-relay")
+    await producer.start()
     await rt.broker.start()
-    relay = OutboxRelay(rt.pool, rt.broker, rt.spec.name, rt.settings.outbox_batch_size,
-                        rt.settings.outbox_poll_interval_s)
+    relay = OutboxRelay(rt.pool, ProducerPublisher(producer), rt.spec.name,
+                        rt.settings.outbox_batch_size, rt.settings.outbox_poll_interval_s)
     loops = [relay.run(), _watch_readiness(rt), *(task(rt) for task in rt.spec.background)]
     if rt.consumer is not None:
         loops.append(collect_consumer_lag(rt.consumer))
@@ -139,6 +149,7 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await rt.broker.stop()
+        await producer.stop()
         await rt.pool.close()
 
 

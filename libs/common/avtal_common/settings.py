@@ -19,6 +19,8 @@ class CommonSettings(BaseSettings):
     kafka_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_fetch_max_wait_ms: int = Field(default=50, ge=0)
+    # A dead consumer is noticed after this; a group (re)join takes about half of it on Tansu.
+    kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
     # How long a stopping consumer waits for the handler in flight before cancelling it
     # (a cancelled batch is rolled back and not committed: it is redelivered).
     kafka_graceful_timeout_s: float = Field(default=15.0, gt=0)

@@ -92,6 +92,30 @@ async def test_a_relay_killed_between_publishing_and_marking_causes_no_double_ef
         await broker.stop()
 
 
+async def test_an_event_whose_handler_keeps_failing_is_dead_lettered_and_the_rest_take_effect(
+        world: dict) -> None:
+    pool, topic = world["pool"], world["topic"]
+    broker = make_broker(world["common"], "test-relay-3")
+    await broker.start()
+    relay = asyncio.create_task(OutboxRelay(pool, broker, "t", batch_size=100, poll_interval_s=0.1).run())
+    consumer = await plumbing.start_consumer(world["common"], pool, topic, f"g-{uuid.uuid4().hex[:6]}",
+                                             poison=3)
+    try:
+        ids = await plumbing.queue_events(pool, topic, 10)
+        async with pool.acquire() as conn:
+            await eventually_async(lambda: conn.fetchval("SELECT count(*) >= 9 FROM effects"))
+            seqs = sorted(r["seq"] for r in await conn.fetch("SELECT seq FROM effects"))
+        assert seqs == [0, 1, 2, 4, 5, 6, 7, 8, 9]
+        dead = [r for r in await read_all(world["common"].kafka_bootstrap_servers, f"{topic}.dlq")]
+        assert [json.loads(r.value)["event_id"] for r in dead] == [str(ids[3])]
+        reason = dict(dead[0].headers)["dlq.reason"].decode()
+        assert reason.startswith("handler failed 5 times") and "cannot handle seq 3" in reason
+    finally:
+        relay.cancel()
+        await consumer.stop()
+        await broker.stop()
+
+
 async def eventually_async(probe, timeout_s: float = 60.0) -> None:  # noqa: ANN001
     deadline = asyncio.get_running_loop().time() + timeout_s
     while asyncio.get_running_loop().time() < deadline:

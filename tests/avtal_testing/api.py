@@ -46,7 +46,7 @@ def ok(r: httpx.Response) -> Any:
 
 
 def make_customer_with_contract(staff: httpx.Client, price: str = "1200.00",
-                                start: str = "2026-01-01", end: str = "2027-01-01",
+                                start: str = "2026-01-01", end: str = "2026-12-31",
                                 interval: int = 12) -> dict[str, Any]:
     """A product, a customer and a contract covering one item; returns all of them."""
     sku = unique("SKU")

@@ -25,7 +25,7 @@ def _contracts(year: int) -> list[dict[str, Any]]:
     return [
         {"customer": {"name": "Nordic Freight AB", "email": "it@nordicfreight.example", "locale": "sv",
                       "external_ref": "DEMO-NF"},
-         "start_date": f"{year}-01-01", "end_date": f"{year + 1}-01-01", "billing_interval_months": 3,
+         "start_date": f"{year}-01-01", "end_date": f"{year}-12-31", "billing_interval_months": 3,
          "lines": [{"sku": "SRV-GOLD-247", "manufacturer_no": "HPE-P24840", "model": "ProLiant DL380 Gen11",
                     "serial_no": "CZ2D1A0B7X"},
                    {"sku": "SRV-SILVER-NBD", "manufacturer_no": "DELL-R750", "model": "PowerEdge R750",
@@ -34,7 +34,7 @@ def _contracts(year: int) -> list[dict[str, Any]]:
                     "serial_no": "PHBLK12345"}]},
         {"customer": {"name": "Baltic Clinics Oy", "email": "finance@balticclinics.example",
                       "locale": "en", "external_ref": "DEMO-BC"},
-         "start_date": f"{year}-03-15", "end_date": f"{year + 1}-03-15", "billing_interval_months": 1,
+         "start_date": f"{year}-03-15", "end_date": f"{year + 1}-03-14", "billing_interval_months": 1,
          "lines": [{"sku": "SRV-SILVER-NBD", "manufacturer_no": "LEN-7Z73", "model": "ThinkSystem SR650",
                     "serial_no": "J30ABCD1"}]},
     ]

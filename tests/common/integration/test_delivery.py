@@ -22,7 +22,7 @@ from avtal_testing.kafka import envelope_json, header, publish, read_all
 from avtal_testing.stack import ROOT, StackInfo
 
 
-def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2027-01-01") -> dict:
+def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
     customer_id = uuid.uuid4()
     return {
         "contract_id": str(contract_id), "contract_no": unique("C"), "currency": "SEK",
@@ -49,7 +49,7 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
                   headers={"x-correlation-id": "dlq-test"})
     bad_rule_id = uuid.uuid4()
     await publish(bootstrap, topics.CONTRACT_CREATED, envelope_json(
-        topics.CONTRACT_CREATED, str(bad_rule_id), _contract_created(bad_rule_id, "2026-05-01", "2026-05-01")),
+        topics.CONTRACT_CREATED, str(bad_rule_id), _contract_created(bad_rule_id, "2026-05-01", "2026-04-01")),
         key=str(bad_rule_id).encode())
     good_id = uuid.uuid4()
     await publish(bootstrap, topics.CONTRACT_CREATED, envelope_json(

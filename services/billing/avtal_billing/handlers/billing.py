@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,8 @@ async def on_contract_created(tx: Tx, event: Envelope[ContractCreated]) -> None:
         return  # a newer version is already known
     lines = [PricedLine(f"{ln.product_name} ({ln.sku}) · {ln.item.manufacturer_no} {ln.item.model} "
                         f"S/N {ln.item.serial_no}", ln.annual_price) for ln in c.lines]
-    periods = schedule(c.start_date, c.end_date, c.billing_interval_months, lines)
+    # The contract's end_date is its last covered day; the schedule's end is exclusive.
+    periods = schedule(c.start_date, c.end_date + timedelta(days=1), c.billing_interval_months, lines)
     await ContractRepo(tx.conn).add_schedule(c.contract_id, c.currency, periods)
 
 

@@ -79,8 +79,8 @@ def new_item(manufacturer_no: str, model: str, serial_no: str) -> Item:
 
 def open_contract(contract_no: str, customer: Customer, currency: str, start: date, end: date,
                   interval_months: int, requests: list[LineRequest]) -> Contract:
-    if end <= start:
-        raise DomainError(f"end_date {end} must be after start_date {start}")
+    if end < start:
+        raise DomainError(f"end_date {end} (the last covered day) must not be before start_date {start}")
     if interval_months not in BILLING_INTERVALS:
         raise DomainError(f"billing_interval_months must be one of {BILLING_INTERVALS}")
     if not requests:

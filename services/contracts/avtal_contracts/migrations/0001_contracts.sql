@@ -41,7 +41,7 @@ CREATE TABLE contracts (
     status          text NOT NULL,
     version         integer NOT NULL DEFAULT 1,
     created_at      timestamptz NOT NULL DEFAULT now(),
-    CHECK (end_date > start_date)
+    CHECK (end_date >= start_date)  -- end_date is the last covered day
 );
 CREATE INDEX contracts_customer ON contracts (customer_id);
 

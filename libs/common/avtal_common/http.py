@@ -64,11 +64,12 @@ def health_controller(readiness: ReadinessFn) -> type[Controller]:
     return HealthController
 
 
-def bind_request_correlation(request: Request[Any, Any, Any]) -> None:
+async def bind_request_correlation(request: Request[Any, Any, Any]) -> None:
+    # async on purpose: a sync hook runs in a worker thread, and the context variable would stay there.
     bind_correlation_id(request.headers.get(CORRELATION_HEADER))
 
 
-def echo_correlation(response: Response[Any]) -> Response[Any]:
+async def echo_correlation(response: Response[Any]) -> Response[Any]:
     cid = current_correlation_id()
     if cid:
         response.headers[CORRELATION_HEADER] = cid

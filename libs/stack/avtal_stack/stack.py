@@ -109,10 +109,14 @@ class Stack:
             "kafka_bootstrap_servers": self.env["AVTAL_KAFKA_BOOTSTRAP_SERVERS"],
             "kafka_profile": self.env.get("AVTAL_KAFKA_PROFILE", "local"),
             "maildir": str(self.maildir),
-            "pids": {n: p.pid for n, p in self.children.items()},
+            "pids": {n: p.pid for n, p in self.children.items()} | self._server_pids(),
             **{k: v for k, v in self.secrets.items() if k != "session_secret"},
         }
         (self.home / "stack.json").write_text(json.dumps(state, indent=2))
+
+    def _server_pids(self) -> dict[str, int]:
+        servers = {"postgres": self.pg, "tansu": self.tansu}
+        return {n: s.proc.pid for n, s in servers.items() if s is not None and s.proc is not None}
 
     def monitor(self, stop: list[bool]) -> None:
         while not stop:

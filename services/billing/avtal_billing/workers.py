@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from avtal_billing.adapters.pdf import WeasyPrintRenderer
 from avtal_billing.handlers.billing import issue_pdfs, run_billing
 from avtal_billing.settings import BillingSettings
-from avtal_common.logging import get_logger
+from avtal_common.logging import bind_correlation_id, get_logger
 from avtal_common.runtime import Runtime
 
 log = get_logger(__name__)
@@ -27,6 +27,7 @@ async def auto_billing(rt: Runtime) -> None:
     while True:
         now = datetime.now(UTC)
         if now.time() >= at:
+            bind_correlation_id(None)  # a fresh id per automatic run
             try:
                 result = await run_billing(rt.db, now.date(), f"auto:{now.date()}",
                                            _settings(rt).payment_terms_days)

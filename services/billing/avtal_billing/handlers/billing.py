@@ -17,6 +17,7 @@ from avtal_billing.store.repos import ContractRepo, InvoiceRepo, RunRepo
 from avtal_common.contracts.billing import InvoiceGenerated, InvoiceLineData
 from avtal_common.contracts.contracts import ContractCreated
 from avtal_common.events import Envelope
+from avtal_common.logging import bind_correlation_id, current_correlation_id
 from avtal_common.topics import INVOICE_GENERATED
 from avtal_common.uow import Tx, unit_of_work
 
@@ -85,6 +86,7 @@ def _invoice(p: asyncpg.Record, number: str, run_id: uuid.UUID, issue: date, ter
         "locale": p["locale"], "currency": p["currency"], "issue_date": issue,
         "due_date": due_date(issue, terms), "period_start": p["period_start"],
         "period_end": p["period_end"], "total": p["amount"], "status": "issued", "run_id": run_id,
+        "correlation_id": current_correlation_id(),
     }
 
 
@@ -95,6 +97,7 @@ async def issue_pdfs(pool: asyncpg.Pool, renderer: PdfRenderer, seller: dict[str
         ids = await repo.unrendered(limit)
         for invoice_id in ids:
             inv = await repo.get(invoice_id)
+            bind_correlation_id(inv["correlation_id"])  # the billing run's, carried to its events
             pdf = await renderer.render(inv, seller)
             digest = hashlib.sha256(pdf).hexdigest()
             await repo.attach_pdf(invoice_id, pdf, digest)

@@ -57,6 +57,7 @@ CREATE TABLE invoices (
     run_id          uuid REFERENCES billing_runs,
     pdf             bytea,
     pdf_sha256      text,
+    correlation_id  text,
     created_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (contract_id, period_start)
 );

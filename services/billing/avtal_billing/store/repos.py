@@ -39,7 +39,8 @@ RETURNING last_no
 _INVOICE_COLS = ("invoice_id, invoice_no, contract_id, contract_no, customer_id, customer_name, "
                  "customer_email, locale, currency, issue_date, due_date, period_start, period_end, "
                  "total, status, run_id")
-_INVOICE_INSERT = f"INSERT INTO invoices ({_INVOICE_COLS}) VALUES ({', '.join(f'${i}' for i in range(1, 17))})"
+_INSERT_COLS = f"{_INVOICE_COLS}, correlation_id"
+_INVOICE_INSERT = f"INSERT INTO invoices ({_INSERT_COLS}) VALUES ({', '.join(f'${i}' for i in range(1, 18))})"
 _LINE_INSERT = """
 INSERT INTO invoice_lines (invoice_id, line_no, description, period_start, period_end, amount)
 VALUES ($1, $2, $3, $4, $5, $6)
@@ -86,7 +87,7 @@ class InvoiceRepo:
         return range(last - count + 1, last + 1)
 
     async def add(self, inv: dict[str, Any], lines: list[dict[str, Any]]) -> None:
-        await self._conn.execute(_INVOICE_INSERT, *(inv[c.strip()] for c in _INVOICE_COLS.split(",")))
+        await self._conn.execute(_INVOICE_INSERT, *(inv[c.strip()] for c in _INSERT_COLS.split(",")))
         await self._conn.executemany(_LINE_INSERT, [
             (inv["invoice_id"], i, ln["description"], inv["period_start"], inv["period_end"],
              ln["amount"]) for i, ln in enumerate(lines, 1)])
@@ -94,7 +95,8 @@ class InvoiceRepo:
 
     async def get(self, invoice_id: uuid.UUID) -> dict[str, Any]:
         row = await self._conn.fetchrow(
-            f"SELECT {_INVOICE_COLS}, pdf_sha256 FROM invoices WHERE invoice_id = $1", invoice_id)
+            f"SELECT {_INVOICE_COLS}, pdf_sha256, correlation_id FROM invoices WHERE invoice_id = $1",
+            invoice_id)
         if row is None:
             raise NotFound(f"invoice {invoice_id} does not exist")
         inv = dict(row)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import subprocess
+import sys
 import uuid
+from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 from faststream.kafka import KafkaBroker
@@ -79,6 +83,28 @@ async def start_consumer(common: CommonSettings, pool: asyncpg.Pool, topic: str,
     return broker
 
 
+class RunningRelay:
+    """An in-process outbox relay on the same producer the services use."""
+
+    def __init__(self, common: CommonSettings, pool: asyncpg.Pool) -> None:
+        self._producer = make_relay_producer(common, f"test-relay-{uuid.uuid4().hex[:6]}")
+        self._pool = pool
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> RunningRelay:
+        await self._producer.start()
+        relay = OutboxRelay(self._pool, ProducerPublisher(self._producer), "plumbing-test",
+                            batch_size=50, poll_interval_s=0.1)
+        self._task = asyncio.create_task(relay.run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        await self._producer.stop()
+
+
 async def run_relay(common: CommonSettings, db_url: str) -> None:
     pool = await create_pool(db_url)
     producer = make_relay_producer(common, "test-relay")
@@ -116,3 +142,37 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@dataclass
+class Scratch:
+    """A throwaway database and topic on the stack's servers, and processes to run against them."""
+
+    db_url: str
+    topic: str
+    group: str
+    common: CommonSettings
+    env: dict[str, str]
+    pool: asyncpg.Pool
+
+    def spawn(self, role: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
+        cmd = [sys.executable, "-m", "avtal_testing.plumbing", role, "--db", self.db_url]
+        if role == "consume":
+            cmd += ["--topic", self.topic, "--group", self.group]
+        return subprocess.Popen([*cmd, *args], env=self.env | env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+    async def count(self, sql: str = "SELECT count(*) FROM effects") -> int:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(sql)
+
+
+async def scratch(postgres_url: str, bootstrap: str, profile: str, env: dict[str, str]) -> Scratch:
+    name = f"test_{uuid.uuid4().hex[:10]}"
+    db_url = f"{postgres_url.rpartition('/')[0]}/{name}"
+    common = CommonSettings(kafka_bootstrap_servers=bootstrap, kafka_profile=profile,
+                            postgres_url=postgres_url)
+    topic = f"test.{name}"
+    await prepare(db_url, common, topic)
+    return Scratch(db_url, topic, name, common, env | {"PYTHONPATH": str(Path(__file__).parents[1])},
+                   await create_pool(db_url, max_size=40))

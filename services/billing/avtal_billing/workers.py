@@ -9,6 +9,7 @@ from avtal_billing.adapters.pdf import WeasyPrintRenderer
 from avtal_billing.handlers.billing import issue_pdfs, run_billing
 from avtal_billing.settings import BillingSettings
 from avtal_common.logging import bind_correlation_id, get_logger
+from avtal_common.loops import drain_forever
 from avtal_common.runtime import Runtime
 
 log = get_logger(__name__)
@@ -43,13 +44,6 @@ async def pdf_issuer(rt: Runtime) -> None:
     seller = {"name": s.seller_name, "address": s.seller_address, "vat_no": s.seller_vat_no}
     renderer = WeasyPrintRenderer(s.pdf_workers)
     try:
-        while True:
-            try:
-                done = await issue_pdfs(rt.db, renderer, seller, s.pdf_batch_size)
-            except Exception as exc:  # noqa: BLE001 - retried on the next pass
-                log.warning("billing.pdf_failed", error=repr(exc))
-                done = 0
-            if not done:
-                await asyncio.sleep(0.5)
+        await drain_forever(lambda: issue_pdfs(rt.db, renderer, seller, s.pdf_batch_size), "billing.pdf")
     finally:
         renderer.close()

@@ -6,20 +6,19 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import uuid
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import httpx
 import pytest
 
 from avtal_common import topics
-from avtal_common.db import create_pool
-from avtal_common.settings import CommonSettings
 from avtal_testing import plumbing
 from avtal_testing.api import eventually, ok, unique
 from avtal_testing.kafka import envelope_json, header, publish, read_all
-from avtal_testing.stack import ROOT, StackInfo
+from avtal_testing.plumbing import Scratch
+from avtal_testing.stack import StackInfo
 
 
 def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
@@ -106,94 +105,63 @@ async def _claimed(conn: asyncpg.Connection, event_id: uuid.UUID) -> None:
 
 @pytest.mark.timeout(240)
 async def test_a_consumer_killed_mid_stream_and_restarted_loses_nothing_and_doubles_nothing(
-        stack: StackInfo) -> None:
-    name = f"test_{uuid.uuid4().hex[:10]}"
-    db_url, topic, group = stack.database_url(name).replace("avtal_test_", "test_"), f"test.{name}", name
-    common = CommonSettings(kafka_bootstrap_servers=stack.kafka_bootstrap_servers,
-                            kafka_profile=stack.kafka_profile)
-    await plumbing.prepare(db_url, common, topic)
-    pool = await create_pool(db_url)
-    env = stack.env | {"PYTHONPATH": str(ROOT / "tests")}
-    cmd = [sys.executable, "-m", "avtal_testing.plumbing", "consume", "--db", db_url, "--topic", topic,
-           "--group", group, "--delay-ms", "15"]
-    first = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        world: Scratch) -> None:
+    first = world.spawn("consume", "--delay-ms", "15")
+    relay = world.spawn("relay", AVTAL_LOG_LEVEL="WARNING")
     second = None
     try:
-        relay_env = env | {"AVTAL_LOG_LEVEL": "WARNING"}
-        relay = subprocess.Popen([sys.executable, "-m", "avtal_testing.plumbing", "relay", "--db", db_url],
-                                 env=relay_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        ids = await plumbing.queue_events(pool, topic, 400)
-        async with pool.acquire() as conn:
-            for _ in range(400):
-                if await conn.fetchval("SELECT count(*) FROM effects") >= 100:
-                    break
-                await asyncio.sleep(0.1)
-            os.kill(first.pid, signal.SIGKILL)
-            first.wait()
-            done_before = await conn.fetchval("SELECT count(*) FROM effects")
-            assert 0 < done_before < 400, "the kill must land mid-stream"
-            second = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(900):
-                if await conn.fetchval("SELECT count(DISTINCT event_id) FROM effects") >= 400:
-                    break
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(1.0)
-            rows = await conn.fetch("SELECT event_id FROM effects")
-        assert len(rows) == 400, f"{len(rows)} effects for 400 events"
-        assert {r["event_id"] for r in rows} == set(ids)
+        ids = await plumbing.queue_events(world.pool, world.topic, 400)
+        await _until(lambda: world.count(), at_least=100)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+        assert 0 < await world.count() < 400, "the kill must land mid-stream"
+        second = world.spawn("consume", "--delay-ms", "15")
+        await _until(lambda: world.count("SELECT count(DISTINCT event_id) FROM effects"), at_least=400)
+        await asyncio.sleep(1.0)  # anything doubled would arrive now
+        assert await _effects(world) == sorted(ids)
     finally:
-        for proc in (first, second, locals().get("relay")):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        await pool.close()
+        _kill(first, relay, second)
 
 
 @pytest.mark.timeout(240)
 async def test_a_consumer_stopped_with_sigterm_during_a_slow_handler_commits_nothing_in_flight(
-        stack: StackInfo) -> None:
+        world: Scratch) -> None:
     """FastStream cancels a handler still running after the graceful timeout; that batch must be
     rolled back and redelivered, never committed (faststream #2999)."""
-    name = f"test_{uuid.uuid4().hex[:10]}"
-    db_url, topic, group = stack.database_url(name).replace("avtal_test_", "test_"), f"test.{name}", name
-    common = CommonSettings(kafka_bootstrap_servers=stack.kafka_bootstrap_servers,
-                            kafka_profile=stack.kafka_profile)
-    await plumbing.prepare(db_url, common, topic)
-    pool = await create_pool(db_url)
-    env = stack.env | {"PYTHONPATH": str(ROOT / "tests"), "AVTAL_KAFKA_GRACEFUL_TIMEOUT_S": "2"}
-    cmd = [sys.executable, "-m", "avtal_testing.plumbing", "consume", "--db", db_url, "--topic", topic,
-           "--group", group]
-    slow = subprocess.Popen([*cmd, "--delay-ms", "300"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    relay = subprocess.Popen([sys.executable, "-m", "avtal_testing.plumbing", "relay", "--db", db_url],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    slow = world.spawn("consume", "--delay-ms", "300", AVTAL_KAFKA_GRACEFUL_TIMEOUT_S="2")
+    relay = world.spawn("relay")
     fast = None
     try:
-        ids = await plumbing.queue_events(pool, topic, 40)
-        async with pool.acquire() as conn:
-            for _ in range(600):  # a batch is in flight once its transaction is open
-                if await conn.fetchval(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state LIKE "
-                        "'idle in transaction%' AND query LIKE '%effects%'", name):
-                    break
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the slow consumer never started a batch")
-            slow.send_signal(signal.SIGTERM)
-            assert slow.wait(timeout=60) is not None
-            assert await conn.fetchval("SELECT count(*) FROM effects") < 40
-            fast = subprocess.Popen([*cmd, "--delay-ms", "0"], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            for _ in range(600):
-                if await conn.fetchval("SELECT count(DISTINCT event_id) FROM effects") >= 40:
-                    break
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(1.0)
-            rows = await conn.fetch("SELECT event_id FROM effects")
-        assert sorted(r["event_id"] for r in rows) == sorted(ids)
+        ids = await plumbing.queue_events(world.pool, world.topic, 40)
+        in_flight = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                     "state LIKE 'idle in transaction%' AND query LIKE '%effects%'")
+        await _until(lambda: world.count(in_flight), at_least=1)  # a batch's transaction is open
+        slow.send_signal(signal.SIGTERM)
+        slow.wait(timeout=60)
+        assert await world.count() < 40
+        fast = world.spawn("consume", "--delay-ms", "0")
+        await _until(lambda: world.count("SELECT count(DISTINCT event_id) FROM effects"), at_least=40)
+        await asyncio.sleep(1.0)
+        assert await _effects(world) == sorted(ids)
     finally:
-        for proc in (slow, relay, fast):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        await pool.close()
+        _kill(slow, relay, fast)
+
+
+async def _until(probe: Callable[[], Awaitable[int]], at_least: int, timeout_s: float = 120) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while await probe() < at_least:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"never reached {at_least}")
+        await asyncio.sleep(0.1)
+
+
+async def _effects(world: Scratch) -> list[uuid.UUID]:
+    async with world.pool.acquire() as conn:
+        return sorted(r["event_id"] for r in await conn.fetch("SELECT event_id FROM effects"))
+
+
+def _kill(*procs: subprocess.Popen[bytes] | None) -> None:
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()

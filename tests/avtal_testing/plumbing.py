@@ -60,12 +60,18 @@ async def queue_events(pool: asyncpg.Pool, topic: str, count: int) -> list[uuid.
     return ids
 
 
-def recording_handler(topic: str, delay_s: float = 0.0, poison: int | None = None) -> EventHandler:
-    """Records one effect row per event; the event with seq == `poison` always fails (a bug)."""
+def recording_handler(topic: str, delay_s: float = 0.0, poison: int | None = None,
+                      flaky: int = 0) -> EventHandler:
+    """Records one effect row per event; the event with seq == `poison` always fails (a bug), and
+    the first `flaky` attempts at seq 0 fail as if the database connection dropped."""
+    failures = {"left": flaky}
 
     async def record(tx: Tx, event: Envelope[Ping]) -> None:
         if event.data.seq == poison:
             raise RuntimeError(f"cannot handle seq {poison}")
+        if event.data.seq == 0 and failures["left"] > 0:
+            failures["left"] -= 1
+            raise ConnectionResetError("connection reset by peer (simulated)")
         await tx.conn.execute("INSERT INTO effects (event_id, seq) VALUES ($1, $2)",
                               event.event_id, event.data.seq)
         if delay_s:
@@ -75,9 +81,11 @@ def recording_handler(topic: str, delay_s: float = 0.0, poison: int | None = Non
 
 
 async def start_consumer(common: CommonSettings, pool: asyncpg.Pool, topic: str, group: str,
-                         delay_s: float = 0.0, batch_size: int = 50, poison: int | None = None) -> KafkaBroker:
+                         delay_s: float = 0.0, batch_size: int = 50, poison: int | None = None,
+                         flaky: int = 0) -> KafkaBroker:
     broker = make_broker(common, f"test-{group}")
-    EventConsumer(broker, pool, group, [recording_handler(topic, delay_s, poison)], batch_size=batch_size,
+    EventConsumer(broker, pool, group, [recording_handler(topic, delay_s, poison, flaky)],
+                  batch_size=batch_size,
                   fetch_max_wait_ms=50, session_timeout_ms=common.kafka_session_timeout_ms).register()
     await broker.start()
     return broker

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from avtal_common.logging import configure_logging
 from avtal_common.settings import CommonSettings
 from avtal_stack.config import StackSettings
 
@@ -18,6 +19,9 @@ def main(argv: list[str] | None = None) -> None:
     up.add_argument("--port-offset", type=int, default=None, help="add N to every default port")
     sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
     args = parser.parse_args(argv)
+    common = CommonSettings()
+    configure_logging("avtal", "WARNING" if common.log_level.upper() == "INFO" else common.log_level,
+                      json=False)
 
     if args.command == "up":
         from avtal_stack.stack import up as run_up
@@ -31,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 
-        applied = asyncio.run(migrate_all(CommonSettings().postgres_url))
+        applied = asyncio.run(migrate_all(common.postgres_url))
         for service, ids in applied.items():
             print(f"{service}: {len(ids)} applied" + (f" ({', '.join(ids)})" if ids else ""))
 

@@ -40,13 +40,14 @@ def _contracts(year: int) -> list[dict[str, Any]]:
     ]
 
 
-def seed_demo(stack: Stack) -> None:
+def seed_demo(stack: Stack) -> bool:
+    """Seed once; returns False when an earlier start already did."""
     s = stack.secrets
     base = f"http://127.0.0.1:{stack.ports.service('gateway')}"
     with httpx.Client(base_url=base, timeout=30) as customer:
         if customer.post("/api/v1/login", json={"email": s["customer_email"],
                                                 "password": s["customer_password"]}).status_code == 200:
-            return  # seeded on an earlier start
+            return False
     with httpx.Client(base_url=base, timeout=60) as api:
         _ok(api.post("/api/v1/login", json={"email": s["staff_email"], "password": s["staff_password"]}))
         for p in PRODUCTS:
@@ -67,6 +68,7 @@ def seed_demo(stack: Stack) -> None:
             _retry(lambda c=cid: api.get(f"/api/v1/contracts/{c}/schedule"))
         for as_of in _month_starts(date(today.year, 1, 1), today) + [today]:
             _ok(api.post("/api/v1/billing-runs", json={"as_of": str(as_of), "run_key": f"demo:{as_of}"}))
+    return True
 
 
 def _month_starts(start: date, until: date) -> list[date]:

@@ -36,17 +36,24 @@ class Stack:
             self.pg = LocalPostgres(self.home, self.ports.pg)
             self.pg.start()
             env["AVTAL_POSTGRES_URL"] = self.pg.url
+            say(f"PostgreSQL 18      127.0.0.1:{self.ports.pg}  (data in {self.pg.data})")
+        else:
+            say("PostgreSQL         AVTAL_POSTGRES_URL")
         if "AVTAL_KAFKA_BOOTSTRAP_SERVERS" not in env:
             self.tansu = LocalTansu(self.home, self.ports.kafka)
             self.tansu.start()
             env["AVTAL_KAFKA_BOOTSTRAP_SERVERS"] = self.tansu.bootstrap
             env["AVTAL_KAFKA_PROFILE"] = "local"
+            say(f"Kafka (Tansu)      {self.tansu.bootstrap}  (in memory)")
+        else:
+            say(f"Kafka              {env['AVTAL_KAFKA_BOOTSTRAP_SERVERS']}")
         if "AVTAL_NOTIFIER_SMTP_HOST" not in env:
             self._spawn("smtp-sink", [sys.executable, "-m", "avtal_stack.smtp_sink", "--port",
                                       str(self.ports.smtp), "--maildir", str(self.maildir)], env)
             wait_for_port(self.ports.smtp, 20, self.children["smtp-sink"])
             env["AVTAL_NOTIFIER_SMTP_HOST"] = "127.0.0.1"
             env["AVTAL_NOTIFIER_SMTP_PORT"] = str(self.ports.smtp)
+            say(f"SMTP sink          127.0.0.1:{self.ports.smtp}  (mail in {self.maildir})")
         self.env = env | self._service_env()
 
     @property
@@ -66,9 +73,11 @@ class Stack:
         return env
 
     def start_services(self) -> None:
-        asyncio.run(migrate_all(self.env["AVTAL_POSTGRES_URL"]))
+        applied = asyncio.run(migrate_all(self.env["AVTAL_POSTGRES_URL"]))
+        say(f"Migrations         {sum(map(len, applied.values()))} applied, all databases current")
         for name in SERVICES:
             self._spawn(name, [sys.executable, "-m", f"avtal_{name}"], self.env)
+        say(f"Services           {', '.join(SERVICES)} starting …")
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
         log = self.home / "logs" / f"{name}.log"
@@ -154,15 +163,17 @@ def up(settings: StackSettings) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
+    print(f"Starting Avtal from {stack.home}", flush=True)
     try:
         stack.start_infrastructure()
         stack.start_services()
         stack.wait_ready()
         ready_s = time.monotonic() - started
         stack.write_state()
-        if settings.seed_demo:
-            seed_demo(stack)
-        print_banner(stack, ready_s)
+        say(f"All ready          in {ready_s:.1f}s")
+        if settings.seed_demo and seed_demo(stack):
+            say("Demo data          seeded (catalog, customers, contracts, a billing history)")
+        print_banner(stack)
         stack.monitor(stop)
         return 0 if stop else 1
     except KeyboardInterrupt:
@@ -172,10 +183,14 @@ def up(settings: StackSettings) -> int:
         print("Avtal stopped.", flush=True)
 
 
-def print_banner(stack: Stack, ready_s: float) -> None:
+def say(line: str) -> None:
+    print(f"  {line}", flush=True)
+
+
+def print_banner(stack: Stack) -> None:
     s = stack.secrets
     print(f"""
-Avtal is running (all services ready in {ready_s:.1f}s).
+Avtal is running.
   Portal:          http://127.0.0.1:{stack.ports.service('gateway')}
   Staff login:     {s['staff_email']} / {s['staff_password']}
   Customer login:  {s['customer_email']} / {s['customer_password']}

@@ -7,6 +7,8 @@ import json
 import random
 import uuid
 
+from prometheus_client import REGISTRY
+
 from avtal_common.outbox import add_event, new_envelope
 from avtal_testing import plumbing
 from avtal_testing.kafka import read_all
@@ -71,6 +73,24 @@ async def test_an_event_whose_handler_keeps_failing_is_dead_lettered_and_the_res
         assert [json.loads(r.value)["event_id"] for r in dead] == [str(ids[3])]
         reason = dict(dead[0].headers)["dlq.reason"].decode()
         assert reason.startswith("handler failed 5 times") and "cannot handle seq 3" in reason
+    finally:
+        await consumer.stop()
+
+
+async def test_a_transient_failure_is_retried_with_backoff_and_takes_effect_once(world: Scratch) -> None:
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    consumer = await plumbing.start_consumer(world.common, world.pool, world.topic, group, flaky=6)
+    try:
+        ids = await plumbing.queue_events(world.pool, world.topic, 10)
+        async with plumbing.RunningRelay(world.common, world.pool), world.pool.acquire() as conn:
+            await eventually_async(lambda: conn.fetchval("SELECT count(*) >= 10 FROM effects"))
+            rows = await conn.fetch("SELECT event_id FROM effects")
+        assert sorted(r["event_id"] for r in rows) == sorted(ids)
+        # 6 failures are more than the 5 attempts allowed for bugs: transient ones never dead-letter.
+        assert await read_all(world.common.kafka_bootstrap_servers, f"{world.topic}.dlq") == []
+        retries = REGISTRY.get_sample_value("avtal_handler_retries_total",
+                                            {"group": group, "topic": world.topic})
+        assert retries == 6
     finally:
         await consumer.stop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import warnings
 
 from avtal_common.logging import configure_logging
 from avtal_common.settings import CommonSettings
@@ -12,6 +13,8 @@ from avtal_stack.config import StackSettings
 
 
 def main(argv: list[str] | None = None) -> None:
+    # platformdirs (imported by a dependency) warns on machines without a login session; harmless.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     parser = argparse.ArgumentParser(prog="avtal", description="Avtal service-contract platform")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the whole platform (embedded servers unless configured)")

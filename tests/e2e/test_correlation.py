@@ -57,3 +57,11 @@ async def test_a_billing_runs_correlation_id_is_on_the_invoices_it_generates(sta
             break
         await asyncio.sleep(0.5)
     assert len(found) == 1 and header(found[0], "x-correlation-id") == cid
+    invoice_event = json.loads(found[0].value)["event_id"]
+    for _ in range(120):  # …and on to the notification about that invoice
+        sent = [r for r in await read_all(stack.kafka_bootstrap_servers, topics.NOTIFICATION_SENT)
+                if json.loads(r.value)["data"]["related_event_id"] == invoice_event]
+        if sent:
+            break
+        await asyncio.sleep(0.5)
+    assert len(sent) == 1 and json.loads(sent[0].value)["correlation_id"] == cid

@@ -118,3 +118,22 @@ def test_pages_and_api_need_a_signed_in_user(stack: StackInfo) -> None:
     bad = anonymous.post("/api/v1/login", json={"email": stack.staff_email, "password": "wrong password"})
     assert bad.status_code == 401
     assert anonymous.get("/schema/openapi.json").json()["paths"]["/api/v1/contracts"]
+
+
+def test_api_errors_say_what_to_fix(stack: StackInfo, staff: httpx.Client) -> None:
+    bad = staff.post("/api/v1/contracts", json={"customer_id": "not-a-uuid", "start_date": "2026-01-01",
+                                                 "end_date": "2026-12-31", "lines": []})
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
+    assert {"customer_id", "lines"} <= {e["key"] for e in bad.json()["extra"]}
+
+    made = make_customer_with_contract(staff)
+    line = {"sku": made["product"]["sku"], "manufacturer_no": "M", "model": "X", "serial_no": unique("S")}
+    refused = staff.post("/api/v1/contracts", json={
+        "customer_id": made["customer"]["customer_id"], "start_date": "2026-05-01",
+        "end_date": "2026-04-30", "lines": [line]})
+    assert refused.status_code == 422
+    assert "end_date 2026-04-30 (the last covered day) must not be before" in refused.json()["detail"]
+    unknown = staff.post("/api/v1/contracts", json={
+        "customer_id": made["customer"]["customer_id"], "start_date": "2026-05-01",
+        "end_date": "2026-12-31", "lines": [line | {"sku": "NO-SUCH-SKU"}]})
+    assert unknown.status_code == 404 and "NO-SUCH-SKU" in unknown.json()["detail"]

@@ -7,16 +7,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from avtal_billing.handlers.billing import run_billing
 from avtal_billing.store.repos import ContractRepo, InvoiceRepo
+from avtal_common.api.commands import BillingRunIn
 from avtal_common.money import Amount
-
-
-class RunIn(BaseModel):
-    as_of: date | None = None
-    run_key: str | None = Field(default=None, max_length=200)
 
 
 class RunOut(BaseModel):
@@ -61,7 +57,7 @@ class BillingRunController(Controller):
     path = "/billing-runs"
 
     @post("/")
-    async def create(self, request: Request, data: RunIn) -> RunOut:
+    async def create(self, request: Request, data: BillingRunIn) -> RunOut:
         """Bill everything due by `as_of` (default today). Reusing a `run_key` creates nothing new."""
         rt = request.app.state.runtime
         as_of = data.as_of or datetime.now(UTC).date()

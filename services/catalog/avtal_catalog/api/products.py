@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from decimal import Decimal
 
 from litestar import Controller, Request, get, post
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from avtal_catalog.domain.products import Product
 from avtal_catalog.handlers.products import define_product, upsert_product
 from avtal_catalog.store.products import ProductRepo
-from avtal_common.money import Amount, Currency
+from avtal_common.api.commands import ProductIn
+from avtal_common.money import Amount
 from avtal_common.uow import unit_of_work
-
-
-class ProductIn(BaseModel):
-    sku: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    description: str = ""
-    vendor: str | None = None
-    category: str | None = None
-    annual_price: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
-    currency: Currency = "SEK"
 
 
 class ProductOut(BaseModel):

@@ -6,17 +6,11 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel
 
-from avtal_common.money import Amount, Currency
+from avtal_common.api.commands import ContractIn, CustomerIn, LineIn
+from avtal_common.money import Amount
 from avtal_contracts.domain.model import Contract, Customer
-
-
-class CustomerIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
-    locale: str = Field(default="en", pattern="^(en|sv)$")
-    external_ref: str | None = Field(default=None, max_length=100)
 
 
 class CustomerOut(BaseModel):
@@ -30,23 +24,6 @@ class CustomerOut(BaseModel):
     def of(cls, c: Customer) -> CustomerOut:
         return cls(customer_id=c.customer_id, name=c.name, email=c.email, locale=c.locale,
                    external_ref=c.external_ref)
-
-
-class LineIn(BaseModel):
-    sku: str = Field(min_length=1)
-    manufacturer_no: str = Field(min_length=1, max_length=100)
-    model: str = Field(min_length=1, max_length=100)
-    serial_no: str = Field(min_length=1, max_length=100)
-    annual_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-
-
-class ContractIn(BaseModel):
-    customer_id: uuid.UUID
-    currency: Currency = "SEK"
-    start_date: date
-    end_date: date
-    billing_interval_months: int = 12
-    lines: list[LineIn] = Field(min_length=1, max_length=1000)
 
 
 class ItemOut(BaseModel):
@@ -93,3 +70,6 @@ class ContractOut(BaseModel):
                                         model=ln.item.model, serial_no=ln.item.serial_no))
                    for ln in c.lines],
         )
+
+
+__all__ = ["ContractIn", "ContractOut", "CustomerIn", "CustomerOut", "LineIn"]

@@ -10,6 +10,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 from pydantic import BaseModel, EmailStr, Field
 
+from avtal_common.api.commands import BillingRunIn, ContractIn, CustomerIn, ProductIn
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.deps import services
@@ -41,6 +42,10 @@ class UserIn(BaseModel):
 
 def _user_out(u: User) -> UserOut:
     return UserOut(user_id=u.user_id, email=u.email, role=u.role, customer_id=u.customer_id)
+
+
+def _json(body: BaseModel) -> dict[str, Any]:
+    return body.model_dump(mode="json", exclude_unset=True)
 
 
 def _svc(request: Request) -> Services:
@@ -76,9 +81,9 @@ class StaffController(Controller):
     tags = ["staff"]
 
     @post("/customers")
-    async def create_customer(self, request: Request, data: dict[str, Any],
+    async def create_customer(self, request: Request, data: CustomerIn,
                               idempotency_key: str | None = IdemKey) -> dict[str, Any]:
-        return await _svc(request).json("contracts", "POST", "/customers/", json=data,
+        return await _svc(request).json("contracts", "POST", "/customers/", json=_json(data),
                                         idempotency_key=idempotency_key)
 
     @get("/customers")
@@ -86,8 +91,8 @@ class StaffController(Controller):
         return await _svc(request).json("contracts", "GET", "/customers/")
 
     @post("/billing-runs")
-    async def billing_run(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
-        return await _svc(request).json("billing", "POST", "/billing-runs/", json=data)
+    async def billing_run(self, request: Request, data: BillingRunIn) -> dict[str, Any]:
+        return await _svc(request).json("billing", "POST", "/billing-runs/", json=_json(data))
 
     @get("/revenue/monthly")
     async def revenue(self, request: Request) -> list[dict[str, Any]]:
@@ -114,13 +119,13 @@ class ScopedController(Controller):
     tags = ["contracts and invoices"]
 
     @post("/products", guards=[staff_only])
-    async def create_product(self, request: Request, data: dict[str, Any]) -> dict[str, Any]:
-        return await _svc(request).json("catalog", "POST", "/products/", json=data)
+    async def create_product(self, request: Request, data: ProductIn) -> dict[str, Any]:
+        return await _svc(request).json("catalog", "POST", "/products/", json=_json(data))
 
     @post("/contracts", guards=[staff_only])
-    async def create_contract(self, request: Request, data: dict[str, Any],
+    async def create_contract(self, request: Request, data: ContractIn,
                               idempotency_key: str | None = IdemKey) -> dict[str, Any]:
-        return await _svc(request).json("contracts", "POST", "/contracts/", json=data,
+        return await _svc(request).json("contracts", "POST", "/contracts/", json=_json(data),
                                         idempotency_key=idempotency_key)
 
     @get("/products")

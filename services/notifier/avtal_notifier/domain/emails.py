@@ -20,6 +20,7 @@ class Email:
     attachment_name: str | None = None
     attachment_path: str | None = None
     attachment_sha256: str | None = None
+    correlation_id: str | None = None
 
 
 def locale_of(value: str | None) -> str:

@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader
 from avtal_common.contracts.billing import InvoiceGenerated
 from avtal_common.contracts.notifier import NotificationSent
 from avtal_common.events import Envelope
+from avtal_common.logging import bind_correlation_id
 from avtal_common.topics import NOTIFICATION_FAILED, NOTIFICATION_SENT
 from avtal_common.uow import Tx, unit_of_work
 from avtal_notifier.adapters.smtp import DocumentStore, Mailer
@@ -32,7 +33,7 @@ async def on_invoice_generated(tx: Tx, event: Envelope[InvoiceGenerated]) -> Non
     subject, body = compose("invoice", inv.locale, e=inv)
     await EmailRepo(tx.conn).add(Email(
         uuid.uuid4(), event.event_id, "invoice", inv.customer_email, subject, body,
-        f"{inv.invoice_no}.pdf", inv.pdf_path, inv.pdf_sha256))
+        f"{inv.invoice_no}.pdf", inv.pdf_path, inv.pdf_sha256, event.correlation_id))
 
 
 async def send_due(pool: asyncpg.Pool, mailer: Mailer, documents: DocumentStore, sender: str,
@@ -41,6 +42,7 @@ async def send_due(pool: asyncpg.Pool, mailer: Mailer, documents: DocumentStore,
         repo = EmailRepo(tx.conn)
         due = await repo.claim_due(limit)
         for email, attempts in due:
+            bind_correlation_id(email.correlation_id)  # the invoice's, on to notification.sent
             try:
                 await mailer.send(await _message(email, documents, sender))
             except Exception as exc:  # noqa: BLE001 - recorded and retried with backoff

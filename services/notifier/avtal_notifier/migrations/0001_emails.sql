@@ -9,6 +9,7 @@ CREATE TABLE emails (
     attachment_name     text,
     attachment_path     text,
     attachment_sha256   text,
+    correlation_id      text,
     status              text NOT NULL DEFAULT 'pending',
     attempts            integer NOT NULL DEFAULT 0,
     last_error          text,

@@ -10,9 +10,9 @@ import asyncpg
 from avtal_notifier.domain.emails import Email
 
 _COLS = ("email_id, cause_event_id, kind, recipient, subject, body_text, attachment_name, "
-         "attachment_path, attachment_sha256")
+         "attachment_path, attachment_sha256, correlation_id")
 _ADD = f"""
-INSERT INTO emails ({_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO emails ({_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (cause_event_id, kind) DO NOTHING
 """
 _CLAIM = f"""
@@ -27,7 +27,8 @@ class EmailRepo:
 
     async def add(self, e: Email) -> None:
         await self._conn.execute(_ADD, e.email_id, e.cause_event_id, e.kind, e.recipient, e.subject,
-                                 e.body_text, e.attachment_name, e.attachment_path, e.attachment_sha256)
+                                 e.body_text, e.attachment_name, e.attachment_path, e.attachment_sha256,
+                                 e.correlation_id)
 
     async def claim_due(self, limit: int) -> list[tuple[Email, int]]:
         rows = await self._conn.fetch(_CLAIM, limit)

@@ -1,8 +1,9 @@
 """Event consumers: commit after the handler's transaction, retry transient failures, dead-letter the rest.
 
 One FastStream batch subscriber per service and group. Each batch is applied in one PostgreSQL
-transaction with a savepoint per event; the inbox claim sits inside that savepoint, so a redelivered
-event is a no-op. Offsets are committed (manual ack) only after that transaction has committed.
+transaction that first claims every event in the inbox (one statement), so a redelivered event is a
+no-op; if a handler refuses an event, the batch is redone with a savepoint per event and only that one
+is dead-lettered. Offsets are committed (manual ack) only after the transaction has committed.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import asyncpg
 
 from avtal_common.db import ensure_database
@@ -11,7 +13,9 @@ from avtal_stack.config import SERVICES
 
 
 def database_url(server_url: str, service: str) -> str:
-    return CommonSettings(postgres_url=server_url).database_url(f"avtal_{service}")
+    """The service's own AVTAL_<SVC>_DATABASE_URL, else database avtal_<service> on the server."""
+    own = os.environ.get(f"AVTAL_{service.upper()}_DATABASE_URL")
+    return own or CommonSettings(postgres_url=server_url).database_url(f"avtal_{service}")
 
 
 async def migrate_service(server_url: str, service: str) -> list[str]:

@@ -32,13 +32,15 @@ class Stack:
 
     def start_infrastructure(self) -> None:
         env = dict(os.environ)
-        if "AVTAL_POSTGRES_URL" not in env:
+        own_databases = all(f"AVTAL_{s.upper()}_DATABASE_URL" in env for s in SERVICES)
+        if "AVTAL_POSTGRES_URL" not in env and not own_databases:
             self.pg = LocalPostgres(self.home, self.ports.pg)
             self.pg.start()
             env["AVTAL_POSTGRES_URL"] = self.pg.url
             say(f"PostgreSQL 18      127.0.0.1:{self.ports.pg}  (data in {self.pg.data})")
         else:
-            say("PostgreSQL         AVTAL_POSTGRES_URL")
+            source = "AVTAL_<SERVICE>_DATABASE_URL" if own_databases else "AVTAL_POSTGRES_URL"
+            say(f"PostgreSQL         {source}")
         if "AVTAL_KAFKA_BOOTSTRAP_SERVERS" not in env:
             self.tansu = LocalTansu(self.home, self.ports.kafka)
             self.tansu.start()
@@ -73,7 +75,7 @@ class Stack:
         return env
 
     def start_services(self) -> None:
-        applied = asyncio.run(migrate_all(self.env["AVTAL_POSTGRES_URL"]))
+        applied = asyncio.run(migrate_all(self.env.get("AVTAL_POSTGRES_URL", "")))
         say(f"Migrations         {sum(map(len, applied.values()))} applied, all databases current")
         for name in SERVICES:
             self._spawn(name, [sys.executable, "-m", f"avtal_{name}"], self.env)
@@ -114,7 +116,7 @@ class Stack:
         state = {
             "portal_url": f"http://127.0.0.1:{self.ports.service('gateway')}",
             "services": {s: f"http://127.0.0.1:{self.ports.service(s)}" for s in SERVICES},
-            "postgres_url": self.env["AVTAL_POSTGRES_URL"],
+            "postgres_url": self.env.get("AVTAL_POSTGRES_URL", ""),
             "kafka_bootstrap_servers": self.env["AVTAL_KAFKA_BOOTSTRAP_SERVERS"],
             "kafka_profile": self.env.get("AVTAL_KAFKA_PROFILE", "local"),
             "maildir": str(self.maildir),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -21,11 +21,20 @@ PRODUCTS = [
 ]
 
 
-def _contracts(year: int) -> list[dict[str, Any]]:
+def _months_before(d: date, months: int, day: int = 1) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    return date(y, m + 1, day)
+
+
+def _contracts(today: date) -> list[dict[str, Any]]:
+    """Started months ago, whatever today is, so there is always a billing history to show."""
+    nf_start, bc_start = _months_before(today, 9), _months_before(today, 8, day=15)
+    nf_end = date(nf_start.year + 2, nf_start.month, 1) - timedelta(days=1)
+    bc_end = date(bc_start.year + 1, bc_start.month, 14)
     return [
         {"customer": {"name": "Nordic Freight AB", "email": "it@nordicfreight.example", "locale": "sv",
                       "external_ref": "DEMO-NF"},
-         "start_date": f"{year}-01-01", "end_date": f"{year}-12-31", "billing_interval_months": 3,
+         "start_date": str(nf_start), "end_date": str(nf_end), "billing_interval_months": 3,
          "lines": [{"sku": "SRV-GOLD-247", "manufacturer_no": "HPE-P24840", "model": "ProLiant DL380 Gen11",
                     "serial_no": "CZ2D1A0B7X"},
                    {"sku": "SRV-SILVER-NBD", "manufacturer_no": "DELL-R750", "model": "PowerEdge R750",
@@ -34,7 +43,7 @@ def _contracts(year: int) -> list[dict[str, Any]]:
                     "serial_no": "PHBLK12345"}]},
         {"customer": {"name": "Baltic Clinics Oy", "email": "finance@balticclinics.example",
                       "locale": "en", "external_ref": "DEMO-BC"},
-         "start_date": f"{year}-03-15", "end_date": f"{year + 1}-03-14", "billing_interval_months": 1,
+         "start_date": str(bc_start), "end_date": str(bc_end), "billing_interval_months": 1,
          "lines": [{"sku": "SRV-SILVER-NBD", "manufacturer_no": "LEN-7Z73", "model": "ThinkSystem SR650",
                     "serial_no": "J30ABCD1"}]},
     ]
@@ -54,7 +63,7 @@ def seed_demo(stack: Stack) -> bool:
             _ok(api.post("/api/v1/products", json=p | {"currency": "SEK"}))
         today = datetime.now(UTC).date()
         ids = []
-        for spec in _contracts(today.year):
+        for spec in _contracts(today):
             cust = _ok(api.post("/api/v1/customers", json=spec["customer"],
                                 headers={"Idempotency-Key": f"demo-customer-{spec['customer']['external_ref']}"}))
             body = {k: v for k, v in spec.items() if k != "customer"} | {"customer_id": cust["customer_id"]}
@@ -66,13 +75,15 @@ def seed_demo(stack: Stack) -> bool:
                                                     "role": "customer", "customer_id": cust["customer_id"]}))
         for cid in ids:
             _retry(lambda c=cid: api.get(f"/api/v1/contracts/{c}/schedule"))
-        for as_of in _month_starts(date(today.year, 1, 1), today) + [today]:
+        for as_of in _month_starts(_months_before(today, 9), today) + [today]:
             _ok(api.post("/api/v1/billing-runs", json={"as_of": str(as_of), "run_key": f"demo:{as_of}"}))
     return True
 
 
 def _month_starts(start: date, until: date) -> list[date]:
-    return [date(start.year, m, 1) for m in range(start.month, 13) if date(start.year, m, 1) <= until]
+    """The first of every month from `start` up to `until`."""
+    months = (until.year - start.year) * 12 + until.month - start.month
+    return [_months_before(until, months - k) for k in range(months + 1)]
 
 
 def _ok(r: httpx.Response) -> Any:

@@ -94,15 +94,15 @@ async def start_consumer(common: CommonSettings, pool: asyncpg.Pool, topic: str,
 class RunningRelay:
     """An in-process outbox relay on the same producer the services use."""
 
-    def __init__(self, common: CommonSettings, pool: asyncpg.Pool) -> None:
+    def __init__(self, common: CommonSettings, pool: asyncpg.Pool, poll_interval_s: float = 0.1) -> None:
         self._producer = make_relay_producer(common, f"test-relay-{uuid.uuid4().hex[:6]}")
-        self._pool = pool
+        self._pool, self._poll = pool, poll_interval_s
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> RunningRelay:
         await self._producer.start()
         relay = OutboxRelay(self._pool, ProducerPublisher(self._producer), "plumbing-test",
-                            batch_size=50, poll_interval_s=0.1)
+                            batch_size=50, poll_interval_s=self._poll)
         self._task = asyncio.create_task(relay.run())
         return self
 

@@ -73,10 +73,6 @@ class EventConsumer:
         self._session_timeout_ms = session_timeout_ms
         self.subscriber: Any = None
 
-    @property
-    def topics(self) -> list[str]:
-        return list(self._by_topic)
-
     def register(self) -> None:
         self.subscriber = self._broker.subscriber(
             *self._by_topic, group_id=self.group_id, batch=True, max_records=self._batch_size,

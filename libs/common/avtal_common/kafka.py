@@ -29,6 +29,8 @@ def make_broker(common: CommonSettings, client_id: str) -> KafkaBroker:
         enable_idempotence=common.kafka_profile == "kafka",
         linger_ms=2,
         allow_auto_create_topics=False,
+        # A safety net for topics created while a consumer was already subscribed (default 5 min).
+        metadata_max_age_ms=30_000,
         graceful_timeout=common.kafka_graceful_timeout_s,
         middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=client_id)],
         # Per-message logs at DEBUG; FastStream logs through the root (structlog) handler.
@@ -49,11 +51,10 @@ class ProducerPublisher:
     def __init__(self, producer: AIOKafkaProducer) -> None:
         self._producer = producer
 
-    async def publish(self, message: bytes, topic: str, *, key: bytes, headers: dict[str, str],
-                      no_confirm: bool) -> asyncio.Future:
-        future = await self._producer.send(topic, message, key=key,
-                                           headers=[(k, v.encode()) for k, v in headers.items()])
-        return future if no_confirm else await future
+    async def send(self, message: bytes, topic: str, *, key: bytes,
+                   headers: dict[str, str]) -> asyncio.Future:
+        return await self._producer.send(topic, message, key=key,
+                                         headers=[(k, v.encode()) for k, v in headers.items()])
 
 
 def with_dead_letters(topics: Iterable[str]) -> list[str]:
@@ -77,9 +78,24 @@ async def ensure_topics(common: CommonSettings, topics: Iterable[str]) -> None:
             await admin.create_topics(new)
         except TopicAlreadyExistsError:
             pass  # another process created them first
+        await _until_visible(admin, missing)
         log.info("kafka.topics_created", topics=missing)
     finally:
         await admin.close()
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float = 30.0) -> None:
+    """Wait until every partition of the new topics has a leader. A consumer that subscribes before
+    that sees no partitions and would only notice them at its next metadata refresh."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        described = await admin.describe_topics(names)
+        if all(t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
+               for t in described):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"topics not ready after {timeout_s:.0f}s: {names}")
+        await asyncio.sleep(0.2)
 
 
 async def kafka_reachable(common: CommonSettings, timeout_s: float = 3.0) -> bool:

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 import asyncpg
@@ -62,8 +63,9 @@ async def add_event(conn: asyncpg.Connection, topic: str, env: Envelope[Any]) ->
 
 
 class Publisher(Protocol):
-    async def publish(self, message: bytes, topic: str, *, key: bytes, headers: dict[str, str],
-                      no_confirm: bool) -> Any: ...
+    async def send(self, message: bytes, topic: str, *, key: bytes,
+                   headers: dict[str, str]) -> Awaitable[Any]:
+        """Queue one message; the returned awaitable resolves when the broker acknowledged it."""
 
 
 class OutboxRelay:
@@ -76,7 +78,7 @@ class OutboxRelay:
         self._batch_size, self._poll = batch_size, poll_interval_s
         self._retention_s = retention_s
         self._wake = asyncio.Event()
-        self._last_gauge = 0.0
+        self._last_gauge = self._last_purge = 0.0
         # Fault injection for the crash test: die between publishing and marking.
         self._crash_after_publish = os.environ.get("AVTAL_FAULT_RELAY_CRASH_AFTER_PUBLISH") == "1"
 
@@ -119,10 +121,8 @@ class OutboxRelay:
 
     async def _send(self, rows: list[asyncpg.Record]) -> tuple[list[int], list[tuple[int, str]]]:
         futures = [
-            await self._publisher.publish(
-                bytes(r["payload"]), r["topic"], key=r["key"].encode(),
-                headers=dict(r["headers"]), no_confirm=True,
-            )
+            await self._publisher.send(bytes(r["payload"]), r["topic"], key=r["key"].encode(),
+                                       headers=dict(r["headers"]))
             for r in rows
         ]
         results = await asyncio.gather(*futures, return_exceptions=True)
@@ -141,7 +141,9 @@ class OutboxRelay:
         self._last_gauge = now
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(_BACKLOG)
-            await conn.execute(_PURGE, self._retention_s)
+            if now - self._last_purge >= 60.0:  # a scan of sent rows: once a minute is plenty
+                self._last_purge = now
+                await conn.execute(_PURGE, self._retention_s)
         metrics.OUTBOX_BACKLOG.labels(self._service).set(row["n"])
         metrics.OUTBOX_OLDEST_AGE.labels(self._service).set(row["age"])
 

@@ -35,6 +35,17 @@ async def test_two_hundred_transactions_committing_in_random_order_are_all_publi
     assert published == {str(i) for i in ids}
 
 
+async def test_a_commit_wakes_the_relay_at_once_without_waiting_for_its_poll(world: Scratch) -> None:
+    async with plumbing.RunningRelay(world.common, world.pool, poll_interval_s=60), \
+            world.pool.acquire() as conn:
+        await asyncio.sleep(1.0)  # the relay has drained the empty outbox and is waiting
+        started = asyncio.get_running_loop().time()
+        await plumbing.queue_events(world.pool, world.topic, 1)
+        await eventually_async(lambda: conn.fetchval(
+            "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"), timeout_s=10)
+        assert asyncio.get_running_loop().time() - started < 5  # NOTIFY, not the 60 s poll
+
+
 async def test_a_relay_killed_between_publishing_and_marking_causes_no_double_effect(
         world: Scratch) -> None:
     pool, topic = world.pool, world.topic

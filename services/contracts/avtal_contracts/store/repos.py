@@ -24,10 +24,12 @@ _CUSTOMER_COLS = "customer_id, name, email, locale, external_ref"
 _CONTRACT_COLS = ("contract_id, contract_no, customer_id, currency, start_date, end_date, "
                   "billing_interval_months, status, version")
 _LINES = """
-SELECT l.line_id, l.contract_id, l.annual_price, l.product_id, l.sku, l.product_name,
+SELECT l.line_id, l.contract_id, l.annual_price AS line_price,
+       p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version,
        i.item_id, i.manufacturer_no, i.model, i.serial_no
-FROM contract_lines l JOIN covered_items i USING (item_id) WHERE l.contract_id = ANY($1::uuid[])
-ORDER BY l.sku, i.serial_no
+FROM contract_lines l JOIN covered_items i USING (item_id) JOIN products p USING (product_id)
+WHERE l.contract_id = ANY($1::uuid[])
+ORDER BY p.sku, i.serial_no
 """
 
 
@@ -141,10 +143,10 @@ class ContractRepo:
             [r["customer_id"] for r in rows])}
         lines: dict[uuid.UUID, list[Line]] = defaultdict(list)
         for r in await self._conn.fetch(_LINES, ids):
-            product = ProductInfo(r["product_id"], r["sku"], r["product_name"], r["annual_price"],
-                                  "", True, 0)
+            product = ProductInfo(r["product_id"], r["sku"], r["name"], r["annual_price"],
+                                  r["currency"], r["active"], r["version"])
             item = Item(r["item_id"], r["manufacturer_no"], r["model"], r["serial_no"])
-            lines[r["contract_id"]].append(Line(r["line_id"], product, item, r["annual_price"]))
+            lines[r["contract_id"]].append(Line(r["line_id"], product, item, r["line_price"]))
         return [Contract(r["contract_id"], r["contract_no"], Customer(**dict(customers[r["customer_id"]])),
                          r["currency"], r["start_date"], r["end_date"], r["billing_interval_months"],
                          lines[r["contract_id"]], r["status"], r["version"]) for r in rows]

@@ -5,7 +5,7 @@ VENV := .venv
 UV := scripts/uv.sh
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test test-kafka bench clean
+.PHONY: setup run test lint test-kafka bench clean
 
 $(VENV)/.synced: pyproject.toml uv.lock $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 	$(UV) sync --frozen --python "$$(command -v $(PYTHON))"
@@ -17,9 +17,14 @@ setup: $(VENV)/.synced
 run: setup
 	$(VENV)/bin/avtal up
 
-test: $(VENV)/.synced
+test: $(VENV)/.synced lint
 	scripts/system-deps.sh test
 	$(VENV)/bin/pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test-kafka: $(VENV)/.synced
 	scripts/system-deps.sh test kafka

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import uvloop
+
 from avtal_common.logging import configure_logging
 from avtal_common.settings import CommonSettings
-
 from bench.infra import bench_infra
 from bench.pipeline import delete_topics, measure_pipeline, new_run_id
 from bench.raw import measure_raw
@@ -32,13 +32,21 @@ async def _pipeline_figures(common: CommonSettings) -> list[Figure]:
     print(f"  pipeline {pipeline_s:.2f} s; raw aiokafka produce+consume of the same events ...", flush=True)
     raw_s = await measure_raw(common, rows, run_id)
     print(f"  raw {raw_s:.2f} s", flush=True)
-    await delete_topics(common, [f"bench.pipeline.{run_id}", f"bench.pipeline.{run_id}.dlq",
-                                 f"bench.raw.{run_id}"])
+    await delete_topics(
+        common, [f"bench.pipeline.{run_id}", f"bench.pipeline.{run_id}.dlq", f"bench.raw.{run_id}"]
+    )
     size = sum(len(r.payload) for r in rows) / len(rows)
-    return [Figure("pipeline_events_per_s", EVENTS / pipeline_s, "events/s", limit=EVENTS / raw_s,
-                   min_ratio=MIN_RATIO,
-                   note=f"{EVENTS} events of ~{size:.0f} B; limit = raw aiokafka acks=all produce + "
-                        f"group consume on the same broker; group join excluded from both")]
+    return [
+        Figure(
+            "pipeline_events_per_s",
+            EVENTS / pipeline_s,
+            "events/s",
+            limit=EVENTS / raw_s,
+            min_ratio=MIN_RATIO,
+            note=f"{EVENTS} events of ~{size:.0f} B; limit = raw aiokafka acks=all produce + "
+            f"group consume on the same broker; group join excluded from both",
+        )
+    ]
 
 
 def main() -> None:
@@ -50,9 +58,14 @@ def main() -> None:
     print("stack: `avtal up --no-demo` cold start, then the timed warm start ...", flush=True)
     cold_s, warm_s, offset = measure_starts(ROOT)
     figures += [
-        Figure("stack_warm_start_s", warm_s, "s", target=WARM_TARGET_S,
-               note=f"second `avtal up --no-demo --port-offset {offset}` on an existing data folder, "
-                    f"process start → AVTAL READY"),
+        Figure(
+            "stack_warm_start_s",
+            warm_s,
+            "s",
+            target=WARM_TARGET_S,
+            note=f"second `avtal up --no-demo --port-offset {offset}` on an existing data folder, "
+            f"process start → AVTAL READY",
+        ),
         Figure("stack_cold_start_s", cold_s, "s", note="first start, creates the data folder (informative)"),
     ]
     report(figures, RESULTS)

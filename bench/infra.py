@@ -33,9 +33,11 @@ def bench_infra(home: Path) -> Iterator[tuple[CommonSettings, str]]:
             tansu.start()
             overrides |= {"kafka_bootstrap_servers": tansu.bootstrap, "kafka_profile": "local"}
         common = CommonSettings(**overrides)  # type: ignore[arg-type]
-        where = (f"postgres={'embedded' if pg else 'AVTAL_POSTGRES_URL'}, "
-                 f"kafka={'tansu (embedded)' if tansu else common.kafka_bootstrap_servers}"
-                 f" profile={common.kafka_profile}")
+        where = (
+            f"postgres={'embedded' if pg else 'AVTAL_POSTGRES_URL'}, "
+            f"kafka={'tansu (embedded)' if tansu else common.kafka_bootstrap_servers}"
+            f" profile={common.kafka_profile}"
+        )
         yield common, where
     finally:
         if tansu is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
+
 from avtal_common.consumer import EventConsumer, EventHandler
 from avtal_common.db import create_pool, ensure_database
 from avtal_common.events import Envelope
@@ -23,7 +24,6 @@ from avtal_common.migrations import common_migrations, migrate
 from avtal_common.outbox import OutboxRelay
 from avtal_common.settings import CommonSettings
 from avtal_common.uow import Tx
-
 from bench.workload import BenchPayload, Row, outbox_records
 
 _EFFECTS = """
@@ -70,7 +70,8 @@ async def prepare_database(common: CommonSettings, database: str, topic: str, ro
         await migrate(conn, common_migrations())
         await conn.execute(_EFFECTS)
         await conn.copy_records_to_table(
-            "outbox", records=outbox_records(topic, rows),
+            "outbox",
+            records=outbox_records(topic, rows),
             columns=["event_id", "topic", "key", "payload", "headers"],
         )
         await conn.execute("ANALYZE outbox")
@@ -95,9 +96,14 @@ async def measure_pipeline(common: CommonSettings, rows: list[Row], run_id: str)
     pool = await create_pool(url)
     broker = make_broker(common, f"avtal-bench-{run_id}")
     handler = EventHandler(topic, BenchPayload, "bench.on_event", _apply)
-    consumer = EventConsumer(broker, pool, f"bench-pipeline-{run_id}", [handler],
-                             fetch_max_wait_ms=common.kafka_fetch_max_wait_ms,
-                             session_timeout_ms=common.kafka_session_timeout_ms)
+    consumer = EventConsumer(
+        broker,
+        pool,
+        f"bench-pipeline-{run_id}",
+        [handler],
+        fetch_max_wait_ms=common.kafka_fetch_max_wait_ms,
+        session_timeout_ms=common.kafka_session_timeout_ms,
+    )
     producer = make_relay_producer(common, f"avtal-bench-relay-{run_id}")
     consumer.register()
     relay_task: asyncio.Task[None] | None = None

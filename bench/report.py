@@ -43,13 +43,17 @@ class Figure:
     def line(self) -> str:
         head = f"{self.name:<24} {self.value:>12,.2f} {self.unit}"
         if self.limit is not None:
-            verdict = "" if self.meets is None else (
-                f"; target ratio ≥ {self.min_ratio:.2f}: {'MET' if self.meets else 'NOT MET'}")
-            head += (f"   limit (measured now) {self.limit:,.2f} {self.unit}"
-                     f"   ratio {self.ratio:.3f}{verdict}")
+            verdict = (
+                ""
+                if self.meets is None
+                else (f"; target ratio ≥ {self.min_ratio:.2f}: {'MET' if self.meets else 'NOT MET'}")
+            )
+            head += f"   limit (measured now) {self.limit:,.2f} {self.unit}   ratio {self.ratio:.3f}{verdict}"
         if self.target is not None:
-            head += (f"   target (fixed goal, not a measured limit) ≤ {self.target:g} {self.unit}"
-                     f"   ratio {self.ratio:.3f}: {'MET' if self.meets else 'NOT MET'}")
+            head += (
+                f"   target (fixed goal, not a measured limit) ≤ {self.target:g} {self.unit}"
+                f"   ratio {self.ratio:.3f}: {'MET' if self.meets else 'NOT MET'}"
+            )
         return head + (f"\n{'':<26}{self.note}" if self.note else "")
 
 

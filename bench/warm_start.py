@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import psutil
+
 from avtal_stack.config import BASE_PORTS, StackSettings
 
 READY_LINE = "AVTAL READY"
@@ -65,8 +66,13 @@ def start_until_ready(avtal: Path, home: Path, offset: int, timeout_s: float = 1
     ready = threading.Event()
     with open(log, "a") as err:
         started = time.monotonic()
-        proc = subprocess.Popen([str(avtal), "up", "--no-demo", "--port-offset", str(offset)],
-                                stdout=subprocess.PIPE, stderr=err, text=True, env=_stack_env(home))
+        proc = subprocess.Popen(
+            [str(avtal), "up", "--no-demo", "--port-offset", str(offset)],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env=_stack_env(home),
+        )
         ready_at: list[float] = []
 
         def watch() -> None:

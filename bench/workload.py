@@ -34,11 +34,11 @@ def make_rows(topic: str, n: int) -> list[Row]:
     rows = []
     for i in range(n):
         agg = aggregates[i % AGGREGATES]
-        data = BenchPayload(contract_id=agg, amount_cents=1000 + i, currency="SEK",
-                            note=f"bench event {i}")
+        data = BenchPayload(contract_id=agg, amount_cents=1000 + i, currency="SEK", note=f"bench event {i}")
         env = new_envelope(topic, "bench", agg, data, version=i // AGGREGATES + 1)
-        rows.append(Row(env.event_id, env.aggregate_id, env.model_dump_json().encode(),
-                        envelope_headers(env)))
+        rows.append(
+            Row(env.event_id, env.aggregate_id, env.model_dump_json().encode(), envelope_headers(env))
+        )
     return rows
 
 

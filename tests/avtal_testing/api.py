@@ -45,20 +45,37 @@ def ok(r: httpx.Response) -> Any:
     return r.json() if r.content else None
 
 
-def make_customer_with_contract(staff: httpx.Client, price: str = "1200.00",
-                                start: str = "2026-01-01", end: str = "2026-12-31",
-                                interval: int = 12) -> dict[str, Any]:
+def make_customer_with_contract(
+    staff: httpx.Client,
+    price: str = "1200.00",
+    start: str = "2026-01-01",
+    end: str = "2026-12-31",
+    interval: int = 12,
+) -> dict[str, Any]:
     """A product, a customer and a contract covering one item; returns all of them."""
     sku = unique("SKU")
-    product = ok(staff.post("/api/v1/products", json={"sku": sku, "name": f"Care {sku}",
-                                                       "annual_price": price, "currency": "SEK"}))
-    customer = ok(staff.post("/api/v1/customers", json={"name": unique("Customer"),
-                                                         "email": f"{unique('it')}@example.com"}))
+    product = ok(
+        staff.post(
+            "/api/v1/products",
+            json={"sku": sku, "name": f"Care {sku}", "annual_price": price, "currency": "SEK"},
+        )
+    )
+    customer = ok(
+        staff.post(
+            "/api/v1/customers", json={"name": unique("Customer"), "email": f"{unique('it')}@example.com"}
+        )
+    )
     item = {"manufacturer_no": unique("MFR"), "model": "ProLiant DL380", "serial_no": unique("SN")}
-    body = {"customer_id": customer["customer_id"], "start_date": start, "end_date": end,
-            "billing_interval_months": interval, "lines": [{"sku": sku, **item}]}
-    contract = eventually(lambda: _created(staff.post("/api/v1/contracts", json=body)),
-                          what="the product to reach contracts")
+    body = {
+        "customer_id": customer["customer_id"],
+        "start_date": start,
+        "end_date": end,
+        "billing_interval_months": interval,
+        "lines": [{"sku": sku, **item}],
+    }
+    contract = eventually(
+        lambda: _created(staff.post("/api/v1/contracts", json=body)), what="the product to reach contracts"
+    )
     return {"product": product, "customer": customer, "contract": contract, "item": item}
 
 

@@ -54,5 +54,9 @@ class OwnBroker:
             self._kafka("stop")
 
     def _kafka(self, *args: str) -> None:
-        subprocess.run([sys.executable, str(KAFKA_PY), args[0], "--base-dir", str(self.home / "kafka"),
-                        *args[1:]], check=True, stdout=subprocess.DEVNULL, timeout=180)
+        subprocess.run(
+            [sys.executable, str(KAFKA_PY), args[0], "--base-dir", str(self.home / "kafka"), *args[1:]],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=180,
+        )

@@ -8,26 +8,33 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 
-async def publish(bootstrap: str, topic: str, value: bytes, key: bytes | None = None,
-                  headers: dict[str, str] | None = None) -> None:
+async def publish(
+    bootstrap: str, topic: str, value: bytes, key: bytes | None = None, headers: dict[str, str] | None = None
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        await producer.send_and_wait(topic, value, key=key,
-                                     headers=[(k, v.encode()) for k, v in (headers or {}).items()])
+        await producer.send_and_wait(
+            topic, value, key=key, headers=[(k, v.encode()) for k, v in (headers or {}).items()]
+        )
     finally:
         await producer.stop()
 
 
 async def read_all(bootstrap: str, topic: str, idle_ms: int = 1500) -> list[ConsumerRecord]:
     """Every record on `topic` from the beginning (no group, so nothing is committed)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest", client_id=f"test-{uuid.uuid4().hex[:6]}")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        client_id=f"test-{uuid.uuid4().hex[:6]}",
+    )
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001 - new topic
+            await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
         from aiokafka import TopicPartition
 
@@ -54,12 +61,24 @@ def header(record: ConsumerRecord, name: str) -> str | None:
     return None
 
 
-def envelope_json(event_type: str, aggregate_id: str, data: dict[str, Any],
-                  event_id: uuid.UUID | None = None, version: int = 1) -> bytes:
+def envelope_json(
+    event_type: str,
+    aggregate_id: str,
+    data: dict[str, Any],
+    event_id: uuid.UUID | None = None,
+    version: int = 1,
+) -> bytes:
     import json
 
-    return json.dumps({
-        "event_id": str(event_id or uuid.uuid4()), "event_type": event_type, "schema_version": 1,
-        "occurred_at": "2026-11-27T10:00:00Z", "producer": "test", "aggregate_id": aggregate_id,
-        "version": version, "data": data,
-    }).encode()
+    return json.dumps(
+        {
+            "event_id": str(event_id or uuid.uuid4()),
+            "event_type": event_type,
+            "schema_version": 1,
+            "occurred_at": "2026-11-27T10:00:00Z",
+            "producer": "test",
+            "aggregate_id": aggregate_id,
+            "version": version,
+            "data": data,
+        }
+    ).encode()

@@ -60,8 +60,9 @@ async def queue_events(pool: asyncpg.Pool, topic: str, count: int) -> list[uuid.
     return ids
 
 
-def recording_handler(topic: str, delay_s: float = 0.0, poison: int | None = None,
-                      flaky: int = 0) -> EventHandler:
+def recording_handler(
+    topic: str, delay_s: float = 0.0, poison: int | None = None, flaky: int = 0
+) -> EventHandler:
     """Records one effect row per event; the event with seq == `poison` always fails (a bug), and
     the first `flaky` attempts at seq 0 fail as if the database connection dropped."""
     failures = {"left": flaky}
@@ -72,21 +73,35 @@ def recording_handler(topic: str, delay_s: float = 0.0, poison: int | None = Non
         if event.data.seq == 0 and failures["left"] > 0:
             failures["left"] -= 1
             raise ConnectionResetError("connection reset by peer (simulated)")
-        await tx.conn.execute("INSERT INTO effects (event_id, seq) VALUES ($1, $2)",
-                              event.event_id, event.data.seq)
+        await tx.conn.execute(
+            "INSERT INTO effects (event_id, seq) VALUES ($1, $2)", event.event_id, event.data.seq
+        )
         if delay_s:
             await asyncio.sleep(delay_s)
 
     return EventHandler(topic, Ping, "plumbing.record", record)
 
 
-async def start_consumer(common: CommonSettings, pool: asyncpg.Pool, topic: str, group: str,
-                         delay_s: float = 0.0, batch_size: int = 50, poison: int | None = None,
-                         flaky: int = 0) -> KafkaBroker:
+async def start_consumer(
+    common: CommonSettings,
+    pool: asyncpg.Pool,
+    topic: str,
+    group: str,
+    delay_s: float = 0.0,
+    batch_size: int = 50,
+    poison: int | None = None,
+    flaky: int = 0,
+) -> KafkaBroker:
     broker = make_broker(common, f"test-{group}")
-    EventConsumer(broker, pool, group, [recording_handler(topic, delay_s, poison, flaky)],
-                  batch_size=batch_size,
-                  fetch_max_wait_ms=50, session_timeout_ms=common.kafka_session_timeout_ms).register()
+    EventConsumer(
+        broker,
+        pool,
+        group,
+        [recording_handler(topic, delay_s, poison, flaky)],
+        batch_size=batch_size,
+        fetch_max_wait_ms=50,
+        session_timeout_ms=common.kafka_session_timeout_ms,
+    ).register()
     await broker.start()
     return broker
 
@@ -101,8 +116,13 @@ class RunningRelay:
 
     async def __aenter__(self) -> RunningRelay:
         await self._producer.start()
-        relay = OutboxRelay(self._pool, ProducerPublisher(self._producer), "plumbing-test",
-                            batch_size=50, poll_interval_s=self._poll)
+        relay = OutboxRelay(
+            self._pool,
+            ProducerPublisher(self._producer),
+            "plumbing-test",
+            batch_size=50,
+            poll_interval_s=self._poll,
+        )
         self._task = asyncio.create_task(relay.run())
         return self
 
@@ -117,8 +137,9 @@ async def run_relay(common: CommonSettings, db_url: str) -> None:
     pool = await create_pool(db_url)
     producer = make_relay_producer(common, "test-relay")
     await producer.start()
-    await OutboxRelay(pool, ProducerPublisher(producer), "plumbing-test", batch_size=100,
-                      poll_interval_s=0.2).run()
+    await OutboxRelay(
+        pool, ProducerPublisher(producer), "plumbing-test", batch_size=100, poll_interval_s=0.2
+    ).run()
 
 
 async def run_consumer(common: CommonSettings, db_url: str, topic: str, group: str, delay_s: float) -> None:
@@ -167,8 +188,9 @@ class Scratch:
         cmd = [sys.executable, "-m", "avtal_testing.plumbing", role, "--db", self.db_url]
         if role == "consume":
             cmd += ["--topic", self.topic, "--group", self.group]
-        return subprocess.Popen([*cmd, *args], env=self.env | env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [*cmd, *args], env=self.env | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     async def count(self, sql: str = "SELECT count(*) FROM effects") -> int:
         async with self.pool.acquire() as conn:
@@ -178,9 +200,16 @@ class Scratch:
 async def scratch(postgres_url: str, bootstrap: str, profile: str, env: dict[str, str]) -> Scratch:
     name = f"test_{uuid.uuid4().hex[:10]}"
     db_url = f"{postgres_url.rpartition('/')[0]}/{name}"
-    common = CommonSettings(kafka_bootstrap_servers=bootstrap, kafka_profile=profile,
-                            postgres_url=postgres_url)
+    common = CommonSettings(
+        kafka_bootstrap_servers=bootstrap, kafka_profile=profile, postgres_url=postgres_url
+    )
     topic = f"test.{name}"
     await prepare(db_url, common, topic)
-    return Scratch(db_url, topic, name, common, env | {"PYTHONPATH": str(Path(__file__).parents[1])},
-                   await create_pool(db_url, max_size=40))
+    return Scratch(
+        db_url,
+        topic,
+        name,
+        common,
+        env | {"PYTHONPATH": str(Path(__file__).parents[1])},
+        await create_pool(db_url, max_size=40),
+    )

@@ -52,8 +52,14 @@ def start_stack(timeout_s: float = 240.0) -> StackInfo:
     home.mkdir(parents=True)
     env = os.environ | {"AVTAL_STACK_HOME": str(home)}
     out = open(home / "avtal-up.log", "w")  # noqa: SIM115 - kept for the process lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "avtal_stack.cli", "up", "--port-offset", str(PORT_OFFSET)],
-                            stdout=subprocess.PIPE, stderr=out, env=env, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "avtal_stack.cli", "up", "--port-offset", str(PORT_OFFSET)],
+        stdout=subprocess.PIPE,
+        stderr=out,
+        env=env,
+        text=True,
+        cwd=ROOT,
+    )
     ready = threading.Event()
 
     def pump() -> None:
@@ -72,11 +78,17 @@ def start_stack(timeout_s: float = 240.0) -> StackInfo:
             raise RuntimeError(f"the stack did not start; see {home}/avtal-up.log and {home}/logs/")
     state = json.loads((home / "stack.json").read_text())
     return StackInfo(
-        home=home, portal_url=state["portal_url"], services=state["services"],
-        postgres_url=state["postgres_url"], kafka_bootstrap_servers=state["kafka_bootstrap_servers"],
-        kafka_profile=state["kafka_profile"], maildir=Path(state["maildir"]),
-        staff_email=state["staff_email"], staff_password=state["staff_password"],
-        customer_email=state["customer_email"], customer_password=state["customer_password"],
+        home=home,
+        portal_url=state["portal_url"],
+        services=state["services"],
+        postgres_url=state["postgres_url"],
+        kafka_bootstrap_servers=state["kafka_bootstrap_servers"],
+        kafka_profile=state["kafka_profile"],
+        maildir=Path(state["maildir"]),
+        staff_email=state["staff_email"],
+        staff_password=state["staff_password"],
+        customer_email=state["customer_email"],
+        customer_password=state["customer_password"],
         process=proc,
     )
 

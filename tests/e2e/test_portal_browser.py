@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +15,16 @@ from avtal_testing.api import eventually, make_customer_with_contract, ok, uniqu
 from avtal_testing.stack import StackInfo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +36,35 @@ def browser() -> Iterator[Browser]:
 
 
 def test_a_customer_signs_in_sees_its_contract_and_downloads_the_invoice_pdf(
-        stack: StackInfo, staff: httpx.Client, browser: Browser) -> None:
+    stack: StackInfo, staff: httpx.Client, browser: Browser
+) -> None:
     made = make_customer_with_contract(staff, price="2400.00", interval=12)
     contract = made["contract"]
-    eventually(lambda: staff.get(f"/api/v1/contracts/{contract['contract_id']}/schedule").status_code == 200,
-               what="billing to know the contract")
+    eventually(
+        lambda: staff.get(f"/api/v1/contracts/{contract['contract_id']}/schedule").status_code == 200,
+        what="billing to know the contract",
+    )
     ok(staff.post("/api/v1/billing-runs", json={"as_of": "2026-02-01", "run_key": unique("run")}))
-    invoice = eventually(lambda: [i for i in ok(staff.get("/api/v1/invoices", params={
-        "contract_id": contract["contract_id"]})) if i["pdf_ready"]], what="the invoice PDF")[0]
+    invoice = eventually(
+        lambda: [
+            i
+            for i in ok(staff.get("/api/v1/invoices", params={"contract_id": contract["contract_id"]}))
+            if i["pdf_ready"]
+        ],
+        what="the invoice PDF",
+    )[0]
     email, password = f"{unique('browser')}@example.com", "correct horse battery"
-    ok(staff.post("/api/v1/users", json={"email": email, "password": password, "role": "customer",
-                                          "customer_id": made["customer"]["customer_id"]}))
+    ok(
+        staff.post(
+            "/api/v1/users",
+            json={
+                "email": email,
+                "password": password,
+                "role": "customer",
+                "customer_id": made["customer"]["customer_id"],
+            },
+        )
+    )
 
     page = browser.new_page(accept_downloads=True)
     page.goto(f"{stack.portal_url}/")
@@ -61,5 +88,5 @@ def test_a_customer_signs_in_sees_its_contract_and_downloads_the_invoice_pdf(
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/invoice.pdf"
         download.save_as(path)
-        assert open(path, "rb").read(5) == b"%PDF-"
+        assert Path(path).read_bytes()[:5] == b"%PDF-"
     page.close()

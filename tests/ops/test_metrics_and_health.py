@@ -25,8 +25,12 @@ def test_every_process_serves_parseable_metrics_and_health(stack: StackInfo, ser
     assert ready["status"] == "ready" and all(ready["checks"].values())
     assert httpx.get(f"{url}/schema/openapi.json").status_code == 200
     families = _families(url)
-    for name in ("avtal_outbox_backlog_events", "avtal_outbox_oldest_age_seconds", "avtal_ready",
-                 "avtal_http_requests"):
+    for name in (
+        "avtal_outbox_backlog_events",
+        "avtal_outbox_oldest_age_seconds",
+        "avtal_ready",
+        "avtal_http_requests",
+    ):
         assert name in families, f"{service} lacks {name}"
     if service in CONSUMERS:
         assert "avtal_consumer_lag_messages" in families

@@ -43,8 +43,11 @@ async def test_readiness_goes_red_without_the_broker_and_green_when_it_returns(s
     broker = OwnBroker(stack.kafka_profile, stack.home / f"broker-{uuid.uuid4().hex[:6]}")
     broker.start()
     port = free_port()
-    env = stack.env | {"AVTAL_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-                       "AVTAL_REPORTING_DATABASE_URL": db_url, "AVTAL_REPORTING_HTTP_PORT": str(port)}
+    env = stack.env | {
+        "AVTAL_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "AVTAL_REPORTING_DATABASE_URL": db_url,
+        "AVTAL_REPORTING_HTTP_PORT": str(port),
+    }
     log = open(stack.home / "logs" / f"reporting-ready-{port}.log", "w")  # noqa: SIM115
     service = subprocess.Popen([sys.executable, "-m", "avtal_reporting"], env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"

@@ -13,8 +13,13 @@ from avtal_testing.stack import StackInfo
 async def test_topics_exist_with_the_configured_partitions_and_replication(stack: StackInfo) -> None:
     partitions = int(os.environ.get("AVTAL_KAFKA_PARTITIONS", "3"))
     replication = int(os.environ.get("AVTAL_KAFKA_REPLICATION_FACTOR", "1"))
-    names = [topics.CONTRACT_CREATED, topics.dlq(topics.CONTRACT_CREATED), topics.INVOICE_GENERATED,
-             topics.dlq(topics.INVOICE_GENERATED), topics.CATALOG_PRODUCT_UPSERTED]
+    names = [
+        topics.CONTRACT_CREATED,
+        topics.dlq(topics.CONTRACT_CREATED),
+        topics.INVOICE_GENERATED,
+        topics.dlq(topics.INVOICE_GENERATED),
+        topics.CATALOG_PRODUCT_UPSERTED,
+    ]
     admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap_servers)
     await admin.start()
     try:

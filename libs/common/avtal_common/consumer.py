@@ -62,10 +62,17 @@ class _Item:
 
 
 class EventConsumer:
-    def __init__(self, broker: KafkaBroker, pool: asyncpg.Pool, group_id: str,
-                 handlers: Sequence[EventHandler], batch_size: int = 200,
-                 fetch_max_wait_ms: int = 50, max_attempts: int = 5,
-                 session_timeout_ms: int = 6000) -> None:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        pool: asyncpg.Pool,
+        group_id: str,
+        handlers: Sequence[EventHandler],
+        batch_size: int = 200,
+        fetch_max_wait_ms: int = 50,
+        max_attempts: int = 5,
+        session_timeout_ms: int = 6000,
+    ) -> None:
         self._broker, self._pool, self.group_id = broker, pool, group_id
         self._by_topic = {h.topic: h for h in handlers}
         self._batch_size, self._fetch_wait = batch_size, fetch_max_wait_ms
@@ -75,15 +82,25 @@ class EventConsumer:
 
     def register(self) -> None:
         self.subscriber = self._broker.subscriber(
-            *self._by_topic, group_id=self.group_id, batch=True, max_records=self._batch_size,
-            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-            fetch_max_wait_ms=self._fetch_wait, batch_timeout_ms=self._fetch_wait,
+            *self._by_topic,
+            group_id=self.group_id,
+            batch=True,
+            max_records=self._batch_size,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self._fetch_wait,
+            batch_timeout_ms=self._fetch_wait,
             session_timeout_ms=self._session_timeout_ms,
-            heartbeat_interval_ms=max(self._session_timeout_ms // 3, 500), decoder=_raw_decoder,
+            heartbeat_interval_ms=max(self._session_timeout_ms // 3, 500),
+            decoder=_raw_decoder,
         )
         self.subscriber(self._on_batch)
 
-    async def _on_batch(self, body: Any, message: KafkaMessage = Context("message")) -> None:
+    async def _on_batch(
+        self,
+        body: Any,
+        message: KafkaMessage = Context("message"),  # noqa: B008 - FastStream injects by default value
+    ) -> None:
         records = message.raw_message
         records = records if isinstance(records, tuple) else (records,)
         await self.process(records)
@@ -137,7 +154,8 @@ class EventConsumer:
         outcomes = []
         async with self._pool.acquire() as conn, conn.transaction():
             fresh = await inbox.claim_many(
-                conn, [(it.envelope.event_id, it.handler.name, it.record.topic) for it in items])
+                conn, [(it.envelope.event_id, it.handler.name, it.record.topic) for it in items]
+            )
             for it in items:
                 key = (it.envelope.event_id, it.handler.name)
                 if key not in fresh:
@@ -182,15 +200,24 @@ class EventConsumer:
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         headers = {k: (v or b"").decode(errors="replace") for k, v in (record.headers or ())}
-        headers.update({
-            "dlq.reason": reason[:2000], "dlq.original_topic": record.topic,
-            "dlq.original_partition": str(record.partition), "dlq.original_offset": str(record.offset),
-            "dlq.group": self.group_id,
-        })
+        headers.update(
+            {
+                "dlq.reason": reason[:2000],
+                "dlq.original_topic": record.topic,
+                "dlq.original_partition": str(record.partition),
+                "dlq.original_offset": str(record.offset),
+                "dlq.group": self.group_id,
+            }
+        )
         await self._broker.publish(record.value or b"", dlq(record.topic), key=record.key, headers=headers)
         metrics.EVENTS_HANDLED.labels(self.group_id, record.topic, "dead_lettered").inc()
-        log.error("consumer.dead_lettered", topic=record.topic, partition=record.partition,
-                  offset=record.offset, reason=reason[:500])
+        log.error(
+            "consumer.dead_lettered",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason[:500],
+        )
 
 
 async def _raw_decoder(msg: Any) -> None:

@@ -24,20 +24,23 @@ def _problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsExc
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:
-    return ProblemDetailsPlugin(ProblemDetailsConfig(
-        enable_for_all_http_exceptions=True,
-        exception_to_problem_detail_map={
-            NotFound: _problem(404, "Not found"),
-            Conflict: _problem(409, "Conflict"),
-            DomainError: _problem(422, "Request refused by a business rule"),
-        },
-    ))
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            enable_for_all_http_exceptions=True,
+            exception_to_problem_detail_map={
+                NotFound: _problem(404, "Not found"),
+                Conflict: _problem(409, "Conflict"),
+                DomainError: _problem(422, "Request refused by a business rule"),
+            },
+        )
+    )
 
 
 def prometheus_config(app_name: str) -> PrometheusConfig:
     # group_path: label by route template, never by raw path (ids would explode cardinality).
-    return PrometheusConfig(app_name=app_name, prefix="avtal_http", group_path=True,
-                            exclude=["^/metrics$", "^/health/"])
+    return PrometheusConfig(
+        app_name=app_name, prefix="avtal_http", group_path=True, exclude=["^/metrics$", "^/health/"]
+    )
 
 
 class MetricsController(PrometheusController):
@@ -58,8 +61,9 @@ def health_controller(readiness: ReadinessFn) -> type[Controller]:
         async def ready(self) -> Response[dict[str, Any]]:
             checks = readiness()
             ok = all(checks.values())
-            return Response({"status": "ready" if ok else "not ready", "checks": checks},
-                            status_code=200 if ok else 503)
+            return Response(
+                {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+            )
 
     return HealthController
 

@@ -15,7 +15,7 @@ ON CONFLICT (event_id, handler) DO NOTHING
 
 async def claim(conn: asyncpg.Connection, event_id: uuid.UUID, handler: str, topic: str) -> bool:
     """True the first time this handler sees this event; False for a duplicate."""
-    status = await conn.execute(_CLAIM, event_id, handler, topic)
+    status: str = await conn.execute(_CLAIM, event_id, handler, topic)
     return status.endswith(" 1")
 
 
@@ -27,8 +27,9 @@ RETURNING event_id, handler
 """
 
 
-async def claim_many(conn: asyncpg.Connection,
-                     keys: Sequence[tuple[uuid.UUID, str, str]]) -> set[tuple[uuid.UUID, str]]:
+async def claim_many(
+    conn: asyncpg.Connection, keys: Sequence[tuple[uuid.UUID, str, str]]
+) -> set[tuple[uuid.UUID, str]]:
     """Claim a batch in one round trip; returns the (event_id, handler) pairs seen for the first time."""
     rows = await conn.fetch(_CLAIM_MANY, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
     return {(r["event_id"], r["handler"]) for r in rows}

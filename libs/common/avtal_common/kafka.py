@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -41,8 +43,13 @@ def make_broker(common: CommonSettings, client_id: str) -> KafkaBroker:
 
 def make_relay_producer(common: CommonSettings, client_id: str) -> AIOKafkaProducer:
     """The outbox relay's own producer: same guarantees as the broker's, none of its per-call overhead."""
-    return AIOKafkaProducer(bootstrap_servers=common.bootstrap_list, client_id=client_id, acks="all",
-                            enable_idempotence=common.kafka_profile == "kafka", linger_ms=2)
+    return AIOKafkaProducer(
+        bootstrap_servers=common.bootstrap_list,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=common.kafka_profile == "kafka",
+        linger_ms=2,
+    )
 
 
 class ProducerPublisher:
@@ -51,10 +58,13 @@ class ProducerPublisher:
     def __init__(self, producer: AIOKafkaProducer) -> None:
         self._producer = producer
 
-    async def send(self, message: bytes, topic: str, *, key: bytes,
-                   headers: dict[str, str]) -> asyncio.Future:
-        return await self._producer.send(topic, message, key=key,
-                                         headers=[(k, v.encode()) for k, v in headers.items()])
+    async def send(
+        self, message: bytes, topic: str, *, key: bytes, headers: dict[str, str]
+    ) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = await self._producer.send(
+            topic, message, key=key, headers=[(k, v.encode()) for k, v in headers.items()]
+        )
+        return future
 
 
 def with_dead_letters(topics: Iterable[str]) -> list[str]:
@@ -74,10 +84,8 @@ async def ensure_topics(common: CommonSettings, topics: Iterable[str]) -> None:
         if not missing:
             return
         new = [NewTopic(t, common.kafka_partitions, common.kafka_replication_factor) for t in missing]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # another process created them first
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass  # another process created them first
         await _until_visible(admin, missing)
         log.info("kafka.topics_created", topics=missing)
     finally:
@@ -90,8 +98,10 @@ async def _until_visible(admin: AIOKafkaAdminClient, names: list[str], timeout_s
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
         described = await admin.describe_topics(names)
-        if all(t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
-               for t in described):
+        if all(
+            t["error_code"] == 0 and t["partitions"] and all(p["leader"] >= 0 for p in t["partitions"])
+            for t in described
+        ):
             return
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError(f"topics not ready after {timeout_s:.0f}s: {names}")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge
 
-OUTBOX_BACKLOG = Gauge(
-    "avtal_outbox_backlog_events", "Outbox rows not yet published", ["service"]
-)
+OUTBOX_BACKLOG = Gauge("avtal_outbox_backlog_events", "Outbox rows not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
     "avtal_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"]
 )

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 CENT = Decimal("0.01")
 
 # Decimals travel as JSON strings so no consumer ever sees a float.
-Amount = Annotated[Decimal, PlainSerializer(lambda d: str(d), return_type=str)]
+Amount = Annotated[Decimal, PlainSerializer(str, return_type=str)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -43,7 +44,8 @@ def new_envelope(
     version: int = 1,
     causation_id: uuid.UUID | None = None,
 ) -> Envelope[Any]:
-    return Envelope[type(data)](  # type: ignore[misc]
+    model: Any = Envelope[type(data)]  # type: ignore[misc]  # parametrised at run time by the payload's class
+    envelope: Envelope[Any] = model(
         event_type=topic,
         producer=producer,
         aggregate_id=str(aggregate_id),
@@ -52,28 +54,40 @@ def new_envelope(
         correlation_id=current_correlation_id(),
         causation_id=causation_id,
     )
+    return envelope
 
 
 async def add_event(conn: asyncpg.Connection, topic: str, env: Envelope[Any]) -> None:
     """Queue `env` on `topic`; call inside the transaction that writes the business rows."""
     await conn.execute(
-        _INSERT, env.event_id, topic, env.aggregate_id, env.model_dump_json().encode(),
+        _INSERT,
+        env.event_id,
+        topic,
+        env.aggregate_id,
+        env.model_dump_json().encode(),
         envelope_headers(env),
     )
 
 
 class Publisher(Protocol):
-    async def send(self, message: bytes, topic: str, *, key: bytes,
-                   headers: dict[str, str]) -> Awaitable[Any]:
+    async def send(
+        self, message: bytes, topic: str, *, key: bytes, headers: dict[str, str]
+    ) -> Awaitable[Any]:
         """Queue one message; the returned awaitable resolves when the broker acknowledged it."""
 
 
 class OutboxRelay:
     """Publishes unsent rows in id order, keyed by aggregate id, and marks them sent."""
 
-    def __init__(self, pool: asyncpg.Pool, publisher: Publisher, service: str,
-                 batch_size: int = 500, poll_interval_s: float = 1.0,
-                 retention_s: float = 86400.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        publisher: Publisher,
+        service: str,
+        batch_size: int = 500,
+        poll_interval_s: float = 1.0,
+        retention_s: float = 86400.0,
+    ) -> None:
         self._pool, self._publisher, self._service = pool, publisher, service
         self._batch_size, self._poll = batch_size, poll_interval_s
         self._retention_s = retention_s
@@ -121,8 +135,9 @@ class OutboxRelay:
 
     async def _send(self, rows: list[asyncpg.Record]) -> tuple[list[int], list[tuple[int, str]]]:
         futures = [
-            await self._publisher.send(bytes(r["payload"]), r["topic"], key=r["key"].encode(),
-                                       headers=dict(r["headers"]))
+            await self._publisher.send(
+                bytes(r["payload"]), r["topic"], key=r["key"].encode(), headers=dict(r["headers"])
+            )
             for r in rows
         ]
         results = await asyncio.gather(*futures, return_exceptions=True)
@@ -173,8 +188,6 @@ class OutboxRelay:
         return await self._listen()
 
     async def _wait(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-        except TimeoutError:
-            pass
         self._wake.clear()

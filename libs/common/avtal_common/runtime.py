@@ -13,6 +13,7 @@ import uvicorn
 from faststream.kafka import KafkaBroker
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
@@ -55,13 +56,16 @@ class ServiceSpec:
     name: str
     package: str
     publishes: Sequence[str] = ()
-    handlers: Callable[["Runtime"], list[EventHandler]] = lambda rt: []
+    handlers: Callable[[Runtime], list[EventHandler]] = lambda rt: []
     routes: Sequence[ControllerRouterHandler] = ()
     background: Sequence[BackgroundTask] = ()
-    extra_ready: Callable[["Runtime"], Awaitable[dict[str, bool]]] | None = None
+    extra_ready: Callable[[Runtime], Awaitable[dict[str, bool]]] | None = None
     on_startup: Sequence[BackgroundTask] = ()
+    # Litestar dependencies of this service (units of work, adapters) built from the runtime; every
+    # service also gets `runtime`, `pool` and `settings` (see `build_app`).
+    dependencies: Callable[[Runtime], dict[str, Provide]] | None = None
     # Extra Litestar keyword arguments (auth, templates, …) built from the runtime.
-    app_options: Callable[["Runtime"], dict[str, Any]] | None = None
+    app_options: Callable[[Runtime], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -91,6 +95,12 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
     rt = Runtime(spec, common, settings, make_broker(common, f"avtal-{spec.name}"))
     rt.checks = {"database": False, "broker": False, "migrations": False}
     options = spec.app_options(rt) if spec.app_options else {}
+    dependencies = {
+        "runtime": Provide(lambda: rt, sync_to_thread=False),
+        "pool": Provide(lambda: rt.db, sync_to_thread=False),
+        "settings": Provide(lambda: rt.settings, sync_to_thread=False),
+        **(spec.dependencies(rt) if spec.dependencies else {}),
+    }
     app = Litestar(
         route_handlers=[*spec.routes, MetricsController, health_controller(lambda: dict(rt.checks))],
         lifespan=[lambda app: _lifespan(rt)],
@@ -100,6 +110,8 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
         after_request=echo_correlation,
         openapi_config=OpenAPIConfig(title=f"avtal-{spec.name} internal API", version="1"),
         state=State({"runtime": rt}),
+        dependencies=dependencies,
+        signature_namespace={"Pool": asyncpg.Pool, "Runtime": Runtime},
         logging_config=_logging_config(),
         **options,
     )
@@ -109,7 +121,9 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
 def _logging_config() -> LoggingConfig:
     # Litestar logs through the root logger (structlog-rendered); 5xx with a stack trace, 4xx without.
     return LoggingConfig(
-        configure_root_logger=False, log_exceptions="always", handlers={},
+        configure_root_logger=False,
+        log_exceptions="always",
+        handlers={},
         loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
         disable_stack_trace={400, 401, 403, 404, 405, 409, 422, 429, DomainError},
     )
@@ -120,27 +134,39 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
     rt.pool = await create_pool(rt.database_url())
     async with rt.pool.acquire() as conn:
         if not await is_current(conn, rt.migrations()):
-            raise SystemExit(f"avtal-{rt.spec.name}: database migrations are not applied; run `avtal migrate`")
+            raise SystemExit(
+                f"avtal-{rt.spec.name}: database migrations are not applied; run `avtal migrate`"
+            )
     for startup in rt.spec.on_startup:
         await startup(rt)
     handlers = rt.spec.handlers(rt)
     topics = [*rt.spec.publishes, *(h.topic for h in handlers)]
     await ensure_topics(rt.common, with_dead_letters(topics))
     if handlers:
-        rt.consumer = EventConsumer(rt.broker, rt.pool, rt.spec.name, handlers,
-                                    batch_size=rt.settings.consumer_batch_size,
-                                    fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms,
-                                    session_timeout_ms=rt.common.kafka_session_timeout_ms)
+        rt.consumer = EventConsumer(
+            rt.broker,
+            rt.pool,
+            rt.spec.name,
+            handlers,
+            batch_size=rt.settings.consumer_batch_size,
+            fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms,
+            session_timeout_ms=rt.common.kafka_session_timeout_ms,
+        )
         rt.consumer.register()
     producer = make_relay_producer(rt.common, f"avtal-{rt.spec.name}-relay")
     await producer.start()
     await rt.broker.start()
-    relay = OutboxRelay(rt.pool, ProducerPublisher(producer), rt.spec.name,
-                        rt.settings.outbox_batch_size, rt.settings.outbox_poll_interval_s)
+    relay = OutboxRelay(
+        rt.pool,
+        ProducerPublisher(producer),
+        rt.spec.name,
+        rt.settings.outbox_batch_size,
+        rt.settings.outbox_poll_interval_s,
+    )
     loops = [relay.run(), _watch_readiness(rt), *(task(rt) for task in rt.spec.background)]
     if rt.consumer is not None:
         loops.append(collect_consumer_lag(rt.consumer))
-    tasks = [asyncio.create_task(c) for c in loops]
+    tasks: list[asyncio.Task[None]] = [asyncio.create_task(c) for c in loops]  # type: ignore[arg-type]  # all coroutines
     log.info("service.started", port=rt.settings.http_port)
     try:
         yield
@@ -162,8 +188,8 @@ async def _watch_readiness(rt: Runtime) -> None:
             async with rt.db.acquire(timeout=2) as conn:
                 checks["database"] = await conn.fetchval("SELECT true", timeout=2)
                 checks["migrations"] = await is_current(conn, migrations)
-        except Exception:  # noqa: BLE001 - any failure is "not ready"
-            pass
+        except Exception as exc:  # noqa: BLE001 - any failure is "not ready"
+            log.debug("readiness.database_check_failed", error=repr(exc))
         checks["broker"] = await kafka_reachable(rt.common, timeout_s=2.0)
         if rt.spec.extra_ready is not None:
             checks.update(await rt.spec.extra_ready(rt))
@@ -178,6 +204,14 @@ def serve(spec: ServiceSpec, settings_cls: type[ServiceSettings]) -> None:
     settings = settings_cls()
     configure_logging(f"avtal-{spec.name}", common.log_level, common.log_json)
     app = build_app(spec, common, settings)
-    uvicorn.run(app, host=common.http_host, port=settings.http_port, loop="uvloop",
-                http="httptools", log_config=None, access_log=False, lifespan="on",
-                timeout_graceful_shutdown=20)
+    uvicorn.run(
+        app,
+        host=common.http_host,
+        port=settings.http_port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=20,
+    )

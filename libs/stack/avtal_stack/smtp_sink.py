@@ -18,7 +18,7 @@ class MaildirHandler:
             (path / sub).mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(str(path), create=False)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = mailbox.MaildirMessage(envelope.original_content or envelope.content)
         msg["X-Avtal-Rcpt-To"] = ", ".join(envelope.rcpt_tos)
         self.box.add(msg)

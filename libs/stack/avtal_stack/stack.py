@@ -50,8 +50,19 @@ class Stack:
         else:
             say(f"Kafka              {env['AVTAL_KAFKA_BOOTSTRAP_SERVERS']}")
         if "AVTAL_NOTIFIER_SMTP_HOST" not in env:
-            self._spawn("smtp-sink", [sys.executable, "-m", "avtal_stack.smtp_sink", "--port",
-                                      str(self.ports.smtp), "--maildir", str(self.maildir)], env)
+            self._spawn(
+                "smtp-sink",
+                [
+                    sys.executable,
+                    "-m",
+                    "avtal_stack.smtp_sink",
+                    "--port",
+                    str(self.ports.smtp),
+                    "--maildir",
+                    str(self.maildir),
+                ],
+                env,
+            )
             wait_for_port(self.ports.smtp, 20, self.children["smtp-sink"])
             env["AVTAL_NOTIFIER_SMTP_HOST"] = "127.0.0.1"
             env["AVTAL_NOTIFIER_SMTP_PORT"] = str(self.ports.smtp)
@@ -85,8 +96,7 @@ class Stack:
         log = self.home / "logs" / f"{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         out = open(log, "ab")  # noqa: SIM115 - the child keeps it open
-        self.children[name] = subprocess.Popen(cmd, stdout=out, stderr=out, env=env,
-                                               start_new_session=True)
+        self.children[name] = subprocess.Popen(cmd, stdout=out, stderr=out, env=env, start_new_session=True)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + self.settings.ready_timeout_s
@@ -103,14 +113,17 @@ class Stack:
                         pass
                 time.sleep(0.2)
         if pending:
-            raise SystemExit(f"not ready after {self.settings.ready_timeout_s:.0f}s: {sorted(pending)}; "
-                             f"see {self.home / 'logs'}")
+            raise SystemExit(
+                f"not ready after {self.settings.ready_timeout_s:.0f}s: {sorted(pending)}; "
+                f"see {self.home / 'logs'}"
+            )
 
     def _check_alive(self, name: str) -> None:
         proc = self.children[name]
         if proc.poll() is not None:
-            raise SystemExit(f"avtal-{name} exited with {proc.returncode}; see "
-                             f"{self.home / 'logs' / (name + '.log')}")
+            raise SystemExit(
+                f"avtal-{name} exited with {proc.returncode}; see {self.home / 'logs' / (name + '.log')}"
+            )
 
     def write_state(self) -> None:
         state = {
@@ -138,7 +151,7 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for name, proc in reversed(list(self.children.items())):
+        for _name, proc in reversed(list(self.children.items())):
             if proc.poll() is None:
                 proc.terminate()
         for proc in self.children.values():
@@ -191,13 +204,16 @@ def say(line: str) -> None:
 
 def print_banner(stack: Stack) -> None:
     s = stack.secrets
-    print(f"""
+    print(
+        f"""
 Avtal is running.
-  Portal:          http://127.0.0.1:{stack.ports.service('gateway')}
-  Staff login:     {s['staff_email']} / {s['staff_password']}
-  Customer login:  {s['customer_email']} / {s['customer_password']}
-  API docs:        http://127.0.0.1:{stack.ports.service('gateway')}/schema
+  Portal:          http://127.0.0.1:{stack.ports.service("gateway")}
+  Staff login:     {s["staff_email"]} / {s["staff_password"]}
+  Customer login:  {s["customer_email"]} / {s["customer_password"]}
+  API docs:        http://127.0.0.1:{stack.ports.service("gateway")}/schema
   Mail sink:       {stack.maildir}
-  Logs:            {stack.home / 'logs'}
+  Logs:            {stack.home / "logs"}
 Press Ctrl-C to stop.
-AVTAL READY""", flush=True)
+AVTAL READY""",
+        flush=True,
+    )

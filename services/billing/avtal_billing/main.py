@@ -10,8 +10,13 @@ from avtal_common.runtime import ServiceSpec, serve
 SPEC = ServiceSpec(
     name="billing",
     package="avtal_billing",
-    publishes=[topics.INVOICE_GENERATED, topics.INVOICE_CREDITED, topics.INVOICE_PAID,
-               topics.INVOICE_OVERDUE, topics.RENEWAL_QUOTED],
+    publishes=[
+        topics.INVOICE_GENERATED,
+        topics.INVOICE_CREDITED,
+        topics.INVOICE_PAID,
+        topics.INVOICE_OVERDUE,
+        topics.RENEWAL_QUOTED,
+    ],
     handlers=handlers,
     routes=[BillingRunController, InvoiceController, ScheduleController],
     background=[auto_billing, pdf_issuer],

@@ -30,8 +30,9 @@ async def auto_billing(rt: Runtime) -> None:
         if now.time() >= at:
             bind_correlation_id(None)  # a fresh id per automatic run
             try:
-                result = await run_billing(rt.db, now.date(), f"auto:{now.date()}",
-                                           _settings(rt).payment_terms_days)
+                result = await run_billing(
+                    rt.db, now.date(), f"auto:{now.date()}", _settings(rt).payment_terms_days
+                )
                 if result.invoices_created:
                     log.info("billing.auto_run", run_key=result.run_key, invoices=result.invoices_created)
             except Exception as exc:  # noqa: BLE001 - tried again on the next pass

@@ -9,8 +9,14 @@ from avtal_contracts.settings import ContractsSettings
 SPEC = ServiceSpec(
     name="contracts",
     package="avtal_contracts",
-    publishes=[topics.CONTRACT_CREATED, topics.CONTRACT_AMENDED, topics.CONTRACT_TERMINATED,
-               topics.CONTRACT_RENEWED, topics.CONTRACT_EXPIRING, topics.CONTRACT_EXPIRED],
+    publishes=[
+        topics.CONTRACT_CREATED,
+        topics.CONTRACT_AMENDED,
+        topics.CONTRACT_TERMINATED,
+        topics.CONTRACT_RENEWED,
+        topics.CONTRACT_EXPIRING,
+        topics.CONTRACT_EXPIRED,
+    ],
     handlers=handlers,
     routes=[CustomerController, ContractController],
 )

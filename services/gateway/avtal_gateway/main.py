@@ -40,8 +40,9 @@ def app_options(rt: Runtime) -> dict[str, Any]:
 
     return {
         "on_app_init": [session_auth(_settings(rt)).on_app_init],
-        "template_config": TemplateConfig(directory=str(files("avtal_gateway") / "templates"),
-                                          engine=JinjaTemplateEngine),
+        "template_config": TemplateConfig(
+            directory=str(files("avtal_gateway") / "templates"), engine=JinjaTemplateEngine
+        ),
         "exception_handlers": {NotAuthorizedException: unauthorized},
     }
 

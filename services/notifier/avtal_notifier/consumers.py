@@ -2,11 +2,14 @@
 
 from avtal_common import topics
 from avtal_common.consumer import EventHandler
-from avtal_common.contracts.billing import InvoiceGenerated
+from avtal_common.payloads.billing import InvoiceGenerated
 from avtal_common.runtime import Runtime
 from avtal_notifier.handlers.notifications import on_invoice_generated
 
 
 def handlers(rt: Runtime) -> list[EventHandler]:
-    return [EventHandler(topics.INVOICE_GENERATED, InvoiceGenerated, "notifier.on_invoice_generated",
-                         on_invoice_generated)]
+    return [
+        EventHandler(
+            topics.INVOICE_GENERATED, InvoiceGenerated, "notifier.on_invoice_generated", on_invoice_generated
+        )
+    ]

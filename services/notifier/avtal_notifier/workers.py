@@ -12,11 +12,13 @@ from avtal_notifier.settings import NotifierSettings
 async def mailer_loop(rt: Runtime) -> None:
     s = rt.settings
     assert isinstance(s, NotifierSettings)
-    mailer = SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_username, s.smtp_password, s.smtp_starttls,
-                        s.smtp_timeout_s)
+    mailer = SmtpMailer(
+        s.smtp_host, s.smtp_port, s.smtp_username, s.smtp_password, s.smtp_starttls, s.smtp_timeout_s
+    )
     documents = BillingDocuments(s.billing_url)
     try:
-        await drain_forever(lambda: send_due(rt.db, mailer, documents, s.from_address, s.max_attempts),
-                            "notifier.send")
+        await drain_forever(
+            lambda: send_due(rt.db, mailer, documents, s.from_address, s.max_attempts), "notifier.send"
+        )
     finally:
         await documents.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ def _assert_contiguous(periods: list[Period], start: date, end: date) -> None:
     assert periods, "a schedule over a non-empty range has at least one period"
     assert periods[0].start == start
     assert periods[-1].end == end
-    for before, after in zip(periods, periods[1:]):
+    for before, after in itertools.pairwise(periods):
         assert before.end == after.start, f"gap or overlap between {before} and {after}"
     for p in periods:
         assert p.start < p.end
@@ -168,7 +169,10 @@ def test_monthly_periods_from_the_31st_do_not_drift_after_a_short_month() -> Non
     periods = schedule(date(2025, 1, 31), date(2025, 5, 31), 1, [SUPPORT])
 
     assert [p.start for p in periods] == [
-        date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30),
+        date(2025, 1, 31),
+        date(2025, 2, 28),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
     ]
     assert periods[-1].end == date(2025, 5, 31)
     assert [p.amount for p in periods] == [Decimal("100.00")] * 4
@@ -178,8 +182,13 @@ def test_monthly_periods_from_the_31st_do_not_drift_after_a_short_month() -> Non
 
 starts = st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
 intervals = st.sampled_from([1, 3, 6, 12])
-prices = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("1000000.00"), places=2,
-                     allow_nan=False, allow_infinity=False)
+prices = st.decimals(
+    min_value=Decimal("0.00"),
+    max_value=Decimal("1000000.00"),
+    places=2,
+    allow_nan=False,
+    allow_infinity=False,
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -199,8 +208,13 @@ def test_a_whole_number_of_intervals_bills_the_annual_price_times_years(
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=starts, interval=intervals, n_full=st.integers(min_value=0, max_value=20),
-       tail=st.data(), price=prices)
+@given(
+    start=starts,
+    interval=intervals,
+    n_full=st.integers(min_value=0, max_value=20),
+    tail=st.data(),
+    price=prices,
+)
 def test_any_duration_bills_full_periods_plus_a_day_prorated_tail(
     start: date, interval: int, n_full: int, tail: st.DataObject, price: Decimal
 ) -> None:

@@ -16,7 +16,12 @@ def test_a_defined_product_is_active_at_version_one_with_a_new_id() -> None:
     p = define_product("PRN-CARE", "Printer care", Decimal("1200.00"), "SEK")
 
     assert isinstance(p.product_id, uuid.UUID)
-    assert (p.sku, p.name, p.annual_price, p.currency) == ("PRN-CARE", "Printer care", Decimal("1200.00"), "SEK")
+    assert (p.sku, p.name, p.annual_price, p.currency) == (
+        "PRN-CARE",
+        "Printer care",
+        Decimal("1200.00"),
+        "SEK",
+    )
     assert p.active is True
     assert p.version == 1
     assert define_product("PRN-CARE", "Printer care", Decimal("1"), "SEK").product_id != p.product_id
@@ -33,8 +38,16 @@ def test_a_product_currency_is_upper_cased() -> None:
 
 
 def test_optional_product_attributes_are_kept() -> None:
-    p = define_product("S", "N", Decimal("1.00"), "SEK", description="Next-day on-site",
-                       vendor="HP", category="printers", active=False)
+    p = define_product(
+        "S",
+        "N",
+        Decimal("1.00"),
+        "SEK",
+        description="Next-day on-site",
+        vendor="HP",
+        category="printers",
+        active=False,
+    )
 
     assert (p.description, p.vendor, p.category, p.active) == ("Next-day on-site", "HP", "printers", False)
 
@@ -83,7 +96,11 @@ def test_revise_keeps_the_id_and_bumps_the_version() -> None:
 
     assert revised.product_id == existing.product_id
     assert revised.version == existing.version + 1
-    assert (revised.name, revised.annual_price, revised.vendor) == ("Printer care plus", Decimal("1500.00"), "HP")
+    assert (revised.name, revised.annual_price, revised.vendor) == (
+        "Printer care plus",
+        Decimal("1500.00"),
+        "HP",
+    )
 
 
 def test_revise_counts_from_the_existing_version_not_the_new_one() -> None:

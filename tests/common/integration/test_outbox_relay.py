@@ -28,26 +28,30 @@ async def test_two_hundred_transactions_committing_in_random_order_are_all_publi
     async with plumbing.RunningRelay(world.common, pool):
         ids = set(await asyncio.gather(*(one(i) for i in range(200))))
         async with pool.acquire() as conn:
-            await eventually_async(lambda: conn.fetchval(
-                "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"))
-    published = {json.loads(r.value)["event_id"] for r in await read_all(
-        world.common.kafka_bootstrap_servers, topic)}
+            await eventually_async(
+                lambda: conn.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL")
+            )
+    published = {
+        json.loads(r.value)["event_id"] for r in await read_all(world.common.kafka_bootstrap_servers, topic)
+    }
     assert published == {str(i) for i in ids}
 
 
 async def test_a_commit_wakes_the_relay_at_once_without_waiting_for_its_poll(world: Scratch) -> None:
-    async with plumbing.RunningRelay(world.common, world.pool, poll_interval_s=60), \
-            world.pool.acquire() as conn:
+    async with (
+        plumbing.RunningRelay(world.common, world.pool, poll_interval_s=60),
+        world.pool.acquire() as conn,
+    ):
         await asyncio.sleep(1.0)  # the relay has drained the empty outbox and is waiting
         started = asyncio.get_running_loop().time()
         await plumbing.queue_events(world.pool, world.topic, 1)
-        await eventually_async(lambda: conn.fetchval(
-            "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"), timeout_s=10)
+        await eventually_async(
+            lambda: conn.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"), timeout_s=10
+        )
         assert asyncio.get_running_loop().time() - started < 5  # NOTIFY, not the 60 s poll
 
 
-async def test_a_relay_killed_between_publishing_and_marking_causes_no_double_effect(
-        world: Scratch) -> None:
+async def test_a_relay_killed_between_publishing_and_marking_causes_no_double_effect(world: Scratch) -> None:
     pool, topic = world.pool, world.topic
     ids = await plumbing.queue_events(pool, topic, 40)
     crashed = world.spawn("relay", AVTAL_FAULT_RELAY_CRASH_AFTER_PUBLISH="1")
@@ -61,8 +65,9 @@ async def test_a_relay_killed_between_publishing_and_marking_causes_no_double_ef
     consumer = await plumbing.start_consumer(world.common, pool, topic, group)
     try:
         async with plumbing.RunningRelay(world.common, pool), pool.acquire() as conn:
-            await eventually_async(lambda: conn.fetchval(
-                "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"))
+            await eventually_async(
+                lambda: conn.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL")
+            )
             assert len(await read_all(bootstrap, topic)) == 80  # every event was delivered twice
             await eventually_async(lambda: _handled(group, topic, "duplicate", 40))
             assert await _handled(group, topic, "handled", 40)
@@ -73,10 +78,10 @@ async def test_a_relay_killed_between_publishing_and_marking_causes_no_double_ef
 
 
 async def test_an_event_whose_handler_keeps_failing_is_dead_lettered_and_the_rest_take_effect(
-        world: Scratch) -> None:
+    world: Scratch,
+) -> None:
     pool, topic = world.pool, world.topic
-    consumer = await plumbing.start_consumer(world.common, pool, topic, f"g-{uuid.uuid4().hex[:6]}",
-                                             poison=3)
+    consumer = await plumbing.start_consumer(world.common, pool, topic, f"g-{uuid.uuid4().hex[:6]}", poison=3)
     try:
         ids = await plumbing.queue_events(pool, topic, 10)
         async with plumbing.RunningRelay(world.common, pool), pool.acquire() as conn:
@@ -102,8 +107,9 @@ async def test_a_transient_failure_is_retried_with_backoff_and_takes_effect_once
         assert sorted(r["event_id"] for r in rows) == sorted(ids)
         # 6 failures are more than the 5 attempts allowed for bugs: transient ones never dead-letter.
         assert await read_all(world.common.kafka_bootstrap_servers, f"{world.topic}.dlq") == []
-        retries = REGISTRY.get_sample_value("avtal_handler_retries_total",
-                                            {"group": group, "topic": world.topic})
+        retries = REGISTRY.get_sample_value(
+            "avtal_handler_retries_total", {"group": group, "topic": world.topic}
+        )
         assert retries == 6
     finally:
         await consumer.stop()
@@ -124,11 +130,10 @@ async def _read_until_any(bootstrap: str, topic: str, timeout_s: float = 60.0) -
     return found
 
 
-async def eventually_async(probe, timeout_s: float = 60.0) -> None:  # noqa: ANN001
+async def eventually_async(probe, timeout_s: float = 60.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout_s
     while asyncio.get_running_loop().time() < deadline:
         if await probe():
             return
         await asyncio.sleep(0.2)
     raise AssertionError("timed out")
-

@@ -11,37 +11,62 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from avtal_common.consumer import _short
-from avtal_common.contracts.billing import InvoiceGenerated, InvoiceLineData
-from avtal_common.contracts.catalog import ProductUpserted
 from avtal_common.events import Envelope, envelope_headers, parse_envelope
 from avtal_common.money import Money, round_money
+from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
+from avtal_common.payloads.catalog import ProductUpserted
 from avtal_common.topics import ALL, CATALOG_PRODUCT_UPSERTED, INVOICE_GENERATED, dlq
 
 PRODUCT_ID = uuid.UUID("6f1c1f9e-3c55-4a8e-9d4a-5f0e0c7b2a11")
 
 
 def _product(**changes: object) -> ProductUpserted:
-    fields: dict[str, object] = dict(product_id=PRODUCT_ID, sku="PRN-CARE", name="Printer care",
-                                     annual_price=Decimal("1200.10"), currency="SEK")
+    fields: dict[str, object] = dict(
+        product_id=PRODUCT_ID,
+        sku="PRN-CARE",
+        name="Printer care",
+        annual_price=Decimal("1200.10"),
+        currency="SEK",
+    )
     fields.update(changes)
     return ProductUpserted(**fields)
 
 
 def _envelope(data: BaseModel | None = None, **changes: object) -> Envelope[ProductUpserted]:
     data = data or _product()
-    return Envelope[type(data)](event_type=CATALOG_PRODUCT_UPSERTED, producer="catalog",  # type: ignore[misc]
-                                aggregate_id=str(PRODUCT_ID), data=data, **changes)
+    return Envelope[type(data)](
+        event_type=CATALOG_PRODUCT_UPSERTED,
+        producer="catalog",  # type: ignore[misc]
+        aggregate_id=str(PRODUCT_ID),
+        data=data,
+        **changes,
+    )
 
 
 def _invoice() -> InvoiceGenerated:
     return InvoiceGenerated(
-        invoice_id=uuid.uuid4(), invoice_no="INV-2025-000001", contract_id=uuid.uuid4(),
-        customer_id=uuid.uuid4(), customer_name="Acme", customer_email="a@acme.example",
-        currency="SEK", issue_date=date(2025, 1, 1), due_date=date(2025, 1, 31),
-        period_start=date(2025, 1, 1), period_end=date(2025, 4, 1), total=Decimal("300.00"),
-        lines=[InvoiceLineData(description="Care", period_start=date(2025, 1, 1),
-                               period_end=date(2025, 4, 1), amount=Decimal("300.00"))],
-        pdf_path="invoices/x.pdf", pdf_sha256="ab" * 32,
+        invoice_id=uuid.uuid4(),
+        invoice_no="INV-2025-000001",
+        contract_id=uuid.uuid4(),
+        customer_id=uuid.uuid4(),
+        customer_name="Acme",
+        customer_email="a@acme.example",
+        currency="SEK",
+        issue_date=date(2025, 1, 1),
+        due_date=date(2025, 1, 31),
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 4, 1),
+        total=Decimal("300.00"),
+        lines=[
+            InvoiceLineData(
+                description="Care",
+                period_start=date(2025, 1, 1),
+                period_end=date(2025, 4, 1),
+                amount=Decimal("300.00"),
+            )
+        ],
+        pdf_path="invoices/x.pdf",
+        pdf_sha256="ab" * 32,
     )
 
 
@@ -86,8 +111,9 @@ def test_decimal_amounts_travel_as_json_strings_never_floats() -> None:
 
 def test_nested_invoice_amounts_travel_as_json_strings() -> None:
     inv = _invoice()
-    env = Envelope[InvoiceGenerated](event_type=INVOICE_GENERATED, producer="billing",
-                                     aggregate_id=str(inv.invoice_id), data=inv)
+    env = Envelope[InvoiceGenerated](
+        event_type=INVOICE_GENERATED, producer="billing", aggregate_id=str(inv.invoice_id), data=inv
+    )
 
     raw = json.loads(env.model_dump_json(), parse_float=lambda s: pytest.fail(f"float in JSON: {s}"))
 
@@ -112,7 +138,9 @@ def test_a_large_amount_keeps_every_digit() -> None:
 
 def test_money_serialises_its_amount_as_a_string() -> None:
     assert json.loads(Money(amount=Decimal("9.90"), currency="EUR").model_dump_json()) == {
-        "amount": "9.90", "currency": "EUR"}
+        "amount": "9.90",
+        "currency": "EUR",
+    }
 
 
 @pytest.mark.parametrize("currency", ["sek", "SE", "SEKK", "", "12A"])
@@ -121,8 +149,10 @@ def test_money_refuses_a_currency_that_is_not_three_capital_letters(currency: st
         Money(amount=Decimal("1.00"), currency=currency)
 
 
-@pytest.mark.parametrize(("value", "expected"),
-                         [("0.005", "0.01"), ("0.004", "0.00"), ("2.675", "2.68"), ("-1.005", "-1.01"), ("7", "7.00")])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0.005", "0.01"), ("0.004", "0.00"), ("2.675", "2.68"), ("-1.005", "-1.01"), ("7", "7.00")],
+)
 def test_round_money_rounds_half_up_to_the_cent(value: str, expected: str) -> None:
     rounded = round_money(Decimal(value))
 
@@ -166,8 +196,9 @@ def test_parse_envelope_refuses_a_payload_missing_a_required_field(missing: str)
     assert any(err["loc"] == ("data", missing) for err in caught.value.errors())
 
 
-@pytest.mark.parametrize(("field", "value"), [("annual_price", "lots"), ("currency", "kronor"),
-                                              ("product_id", "not-a-uuid")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("annual_price", "lots"), ("currency", "kronor"), ("product_id", "not-a-uuid")]
+)
 def test_parse_envelope_refuses_a_payload_field_of_the_wrong_shape(field: str, value: str) -> None:
     raw = json.loads(_envelope().model_dump_json())
     raw["data"][field] = value
@@ -188,8 +219,12 @@ def test_unknown_fields_from_a_newer_producer_are_ignored() -> None:
 
 
 def test_optional_envelope_fields_get_their_defaults_when_absent() -> None:
-    raw = {"event_type": CATALOG_PRODUCT_UPSERTED, "producer": "catalog", "aggregate_id": "p-1",
-           "data": json.loads(_product().model_dump_json())}
+    raw = {
+        "event_type": CATALOG_PRODUCT_UPSERTED,
+        "producer": "catalog",
+        "aggregate_id": "p-1",
+        "data": json.loads(_product().model_dump_json()),
+    }
 
     env = parse_envelope(json.dumps(raw), ProductUpserted)
 
@@ -204,8 +239,11 @@ def test_optional_envelope_fields_get_their_defaults_when_absent() -> None:
 def test_headers_carry_the_event_id_type_and_correlation_id() -> None:
     env = _envelope(correlation_id="corr-42")
 
-    assert envelope_headers(env) == {"event_id": str(env.event_id), "event_type": CATALOG_PRODUCT_UPSERTED,
-                                     "x-correlation-id": "corr-42"}
+    assert envelope_headers(env) == {
+        "event_id": str(env.event_id),
+        "event_type": CATALOG_PRODUCT_UPSERTED,
+        "x-correlation-id": "corr-42",
+    }
 
 
 def test_headers_leave_out_a_missing_correlation_id() -> None:

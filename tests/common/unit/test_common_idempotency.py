@@ -43,7 +43,8 @@ def test_the_request_hash_accepts_uuids_dates_and_decimals() -> None:
 
     assert request_hash(body) == request_hash(dict(reversed(list(body.items()))))
     assert request_hash(body) == request_hash(
-        {"id": "00000000-0000-0000-0000-000000000001", "start": "2025-01-01", "price": "1.50"})
+        {"id": "00000000-0000-0000-0000-000000000001", "start": "2025-01-01", "price": "1.50"}
+    )
 
 
 keys = st.text(alphabet="abcdefghij_", max_size=5)

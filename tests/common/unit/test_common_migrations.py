@@ -79,14 +79,23 @@ def test_load_migrations_of_an_empty_folder_is_empty(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["1_create_t.sql", "001_create_t.sql", "0001-create-t.sql", "0001_Create_T.sql",
-             "create_t.sql", "0001_.sql", "00001_create_t.sql", "0001_create t.sql"],
+    "name",
+    [
+        "1_create_t.sql",
+        "001_create_t.sql",
+        "0001-create-t.sql",
+        "0001_Create_T.sql",
+        "create_t.sql",
+        "0001_.sql",
+        "00001_create_t.sql",
+        "0001_create t.sql",
+    ],
 )
 def test_load_migrations_refuses_a_misnamed_sql_file(tmp_path: Path, name: str) -> None:
     (tmp_path / "0001_ok.sql").write_text("SELECT 1;")
     (tmp_path / name).write_text("SELECT 2;")
 
-    with pytest.raises(MigrationError, match="NNNN_name.sql"):
+    with pytest.raises(MigrationError, match=r"NNNN_name\.sql"):
         load_migrations("demo", tmp_path)
 
 
@@ -111,7 +120,14 @@ def test_the_common_migrations_load_and_start_at_0001() -> None:
 
 @pytest.mark.parametrize(
     "package",
-    ["avtal_catalog", "avtal_contracts", "avtal_billing", "avtal_notifier", "avtal_reporting", "avtal_gateway"],
+    [
+        "avtal_catalog",
+        "avtal_contracts",
+        "avtal_billing",
+        "avtal_notifier",
+        "avtal_reporting",
+        "avtal_gateway",
+    ],
 )
 def test_every_service_ships_well_named_migrations_numbered_without_gaps(package: str) -> None:
     assert resources.files(package).joinpath("migrations").is_dir()

@@ -25,8 +25,14 @@ PRINTER_CARE = ProductInfo(uuid.uuid4(), "PRN-CARE", "Printer care", Decimal("12
 ITEM = new_item("HP-123", "LaserJet 4000", "SN-0001")
 
 
-def _open(requests: list[LineRequest] | None = None, *, currency: str = "SEK", start: date = START,
-          end: date = END, interval: int = 3):
+def _open(
+    requests: list[LineRequest] | None = None,
+    *,
+    currency: str = "SEK",
+    start: date = START,
+    end: date = END,
+    interval: int = 3,
+):
     if requests is None:
         requests = [LineRequest(PRINTER_CARE, ITEM)]
     return open_contract("C-2025-0001", CUSTOMER, currency, start, end, interval, requests)

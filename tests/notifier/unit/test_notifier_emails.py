@@ -8,20 +8,36 @@ from decimal import Decimal
 
 import pytest
 
-from avtal_common.contracts.billing import InvoiceGenerated, InvoiceLineData
+from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
 from avtal_notifier.domain.emails import SUPPORTED_LOCALES, locale_of, retry_delay
 from avtal_notifier.handlers.notifications import compose
 
 
 def _invoice(locale: str = "en") -> InvoiceGenerated:
     return InvoiceGenerated(
-        invoice_id=uuid.uuid4(), invoice_no="INV-2025-000042", contract_id=uuid.uuid4(),
-        customer_id=uuid.uuid4(), customer_name="Acme Kontor AB", customer_email="billing@acme.example",
-        locale=locale, currency="SEK", issue_date=date(2025, 4, 1), due_date=date(2025, 5, 1),
-        period_start=date(2025, 4, 1), period_end=date(2025, 7, 1), total=Decimal("1234.50"),
-        lines=[InvoiceLineData(description="Printer care", period_start=date(2025, 4, 1),
-                               period_end=date(2025, 7, 1), amount=Decimal("1234.50"))],
-        pdf_path="invoices/INV-2025-000042.pdf", pdf_sha256="0" * 64,
+        invoice_id=uuid.uuid4(),
+        invoice_no="INV-2025-000042",
+        contract_id=uuid.uuid4(),
+        customer_id=uuid.uuid4(),
+        customer_name="Acme Kontor AB",
+        customer_email="billing@acme.example",
+        locale=locale,
+        currency="SEK",
+        issue_date=date(2025, 4, 1),
+        due_date=date(2025, 5, 1),
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 7, 1),
+        total=Decimal("1234.50"),
+        lines=[
+            InvoiceLineData(
+                description="Printer care",
+                period_start=date(2025, 4, 1),
+                period_end=date(2025, 7, 1),
+                amount=Decimal("1234.50"),
+            )
+        ],
+        pdf_path="invoices/INV-2025-000042.pdf",
+        pdf_sha256="0" * 64,
     )
 
 
@@ -47,7 +63,14 @@ def test_the_swedish_invoice_email_has_a_swedish_subject_and_body() -> None:
 def test_the_invoice_values_appear_in_the_body(locale: str) -> None:
     _, body = compose("invoice", locale, e=_invoice(locale))
 
-    for value in ("INV-2025-000042", "Acme Kontor AB", "1234.50 SEK", "2025-05-01", "2025-04-01", "2025-07-01"):
+    for value in (
+        "INV-2025-000042",
+        "Acme Kontor AB",
+        "1234.50 SEK",
+        "2025-05-01",
+        "2025-04-01",
+        "2025-07-01",
+    ):
         assert value in body, value
 
 

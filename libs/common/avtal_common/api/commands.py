@@ -47,5 +47,6 @@ class ContractIn(BaseModel):
 
 class BillingRunIn(BaseModel):
     as_of: date | None = Field(default=None, description="bill what is due by this date (default today)")
-    run_key: str | None = Field(default=None, max_length=200,
-                                description="reusing a finished run's key creates nothing new")
+    run_key: str | None = Field(
+        default=None, max_length=200, description="reusing a finished run's key creates nothing new"
+    )

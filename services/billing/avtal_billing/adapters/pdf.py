@@ -9,8 +9,7 @@ from typing import Any, Protocol
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-_env = Environment(loader=PackageLoader("avtal_billing", "templates"),
-                   autoescape=select_autoescape(["html"]))
+_env = Environment(loader=PackageLoader("avtal_billing", "templates"), autoescape=select_autoescape(["html"]))
 
 
 class PdfRenderer(Protocol):
@@ -25,8 +24,9 @@ class WeasyPrintRenderer:
     """Renders in a spawned process pool: CPU work never stalls the Kafka heartbeat."""
 
     def __init__(self, workers: int) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                         mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, mp_context=multiprocessing.get_context("spawn")
+        )
 
     async def render(self, invoice: dict[str, Any], seller: dict[str, str]) -> bytes:
         html = invoice_html(invoice, seller)

@@ -61,8 +61,9 @@ class BillingRunController(Controller):
         """Bill everything due by `as_of` (default today). Reusing a `run_key` creates nothing new."""
         rt = request.app.state.runtime
         as_of = data.as_of or datetime.now(UTC).date()
-        result = await run_billing(rt.db, as_of, data.run_key or f"manual:{as_of}:{uuid.uuid4()}",
-                                   rt.settings.payment_terms_days)
+        result = await run_billing(
+            rt.db, as_of, data.run_key or f"manual:{as_of}:{uuid.uuid4()}", rt.settings.payment_terms_days
+        )
         return RunOut(**result.__dict__)
 
 
@@ -88,8 +89,13 @@ class InvoiceController(Controller):
     path = "/invoices"
 
     @get("/")
-    async def list_invoices(self, request: Request, customer_id: uuid.UUID | None = None,
-                            contract_id: uuid.UUID | None = None, limit: int = 200) -> list[InvoiceOut]:
+    async def list_invoices(
+        self,
+        request: Request,
+        customer_id: uuid.UUID | None = None,
+        contract_id: uuid.UUID | None = None,
+        limit: int = 200,
+    ) -> list[InvoiceOut]:
         async with request.app.state.runtime.db.acquire() as conn:
             found = await InvoiceRepo(conn).search(customer_id, contract_id, min(limit, 1000))
             return [_out(i) for i in found]

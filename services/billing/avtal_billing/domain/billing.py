@@ -45,17 +45,27 @@ def schedule(start: date, end: date, interval_months: int, lines: list[PricedLin
     """Billing periods [start, end) of `interval_months`; a short last period is prorated by days."""
     if end <= start:
         raise DomainError(f"end {end} must be after start {start}")
-    periods, k = [], 0
+    periods: list[Period] = []
+    k = 0
     while True:
-        p_start, full_end = add_months(start, k * interval_months), add_months(start, (k + 1) * interval_months)
+        p_start, full_end = (
+            add_months(start, k * interval_months),
+            add_months(start, (k + 1) * interval_months),
+        )
         if p_start >= end:
             return periods
         p_end = min(full_end, end)
         share = Decimal(interval_months) / Decimal(12)
         days = Decimal((p_end - p_start).days) / Decimal((full_end - p_start).days)
-        periods.append(Period(p_start, p_end, tuple(
-            PeriodLine(ln.description, round_money(ln.annual_price * share * days)) for ln in lines
-        )))
+        periods.append(
+            Period(
+                p_start,
+                p_end,
+                tuple(
+                    PeriodLine(ln.description, round_money(ln.annual_price * share * days)) for ln in lines
+                ),
+            )
+        )
         k += 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from avtal_catalog.domain.products import Product, define_product, revise
 from avtal_catalog.store.products import ProductRepo
-from avtal_common.contracts.catalog import ProductUpserted
+from avtal_common.payloads.catalog import ProductUpserted
 from avtal_common.topics import CATALOG_PRODUCT_UPSERTED
 from avtal_common.uow import Tx
 
@@ -20,9 +20,17 @@ async def upsert_product(tx: Tx, candidate: Product) -> Product:
 
 
 def _event(p: Product) -> ProductUpserted:
-    return ProductUpserted(product_id=p.product_id, sku=p.sku, name=p.name, description=p.description,
-                           vendor=p.vendor, category=p.category, annual_price=p.annual_price,
-                           currency=p.currency, active=p.active)
+    return ProductUpserted(
+        product_id=p.product_id,
+        sku=p.sku,
+        name=p.name,
+        description=p.description,
+        vendor=p.vendor,
+        category=p.category,
+        annual_price=p.annual_price,
+        currency=p.currency,
+        active=p.active,
+    )
 
 
 __all__ = ["define_product", "upsert_product"]

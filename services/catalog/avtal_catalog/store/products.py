@@ -30,8 +30,19 @@ class ProductRepo:
         self._conn = conn
 
     async def save(self, p: Product) -> None:
-        await self._conn.execute(_UPSERT, p.product_id, p.sku, p.name, p.description, p.vendor,
-                                 p.category, p.annual_price, p.currency, p.active, p.version)
+        await self._conn.execute(
+            _UPSERT,
+            p.product_id,
+            p.sku,
+            p.name,
+            p.description,
+            p.vendor,
+            p.category,
+            p.annual_price,
+            p.currency,
+            p.active,
+            p.version,
+        )
 
     async def get(self, product_id: uuid.UUID) -> Product:
         row = await self._conn.fetchrow(_GET, product_id)

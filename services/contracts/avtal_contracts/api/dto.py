@@ -22,8 +22,13 @@ class CustomerOut(BaseModel):
 
     @classmethod
     def of(cls, c: Customer) -> CustomerOut:
-        return cls(customer_id=c.customer_id, name=c.name, email=c.email, locale=c.locale,
-                   external_ref=c.external_ref)
+        return cls(
+            customer_id=c.customer_id,
+            name=c.name,
+            email=c.email,
+            locale=c.locale,
+            external_ref=c.external_ref,
+        )
 
 
 class ItemOut(BaseModel):
@@ -58,17 +63,32 @@ class ContractOut(BaseModel):
     @classmethod
     def of(cls, c: Contract) -> ContractOut:
         return cls(
-            contract_id=c.contract_id, contract_no=c.contract_no, customer_id=c.customer.customer_id,
-            customer_name=c.customer.name, currency=c.currency, start_date=c.start_date,
-            end_date=c.end_date, billing_interval_months=c.billing_interval_months,
-            status=c.status, version=c.version,
+            contract_id=c.contract_id,
+            contract_no=c.contract_no,
+            customer_id=c.customer.customer_id,
+            customer_name=c.customer.name,
+            currency=c.currency,
+            start_date=c.start_date,
+            end_date=c.end_date,
+            billing_interval_months=c.billing_interval_months,
+            status=c.status,
+            version=c.version,
             annual_value=sum((ln.annual_price for ln in c.lines), Decimal("0")),
-            lines=[LineOut(line_id=ln.line_id, sku=ln.product.sku, product_name=ln.product.name,
-                           annual_price=ln.annual_price,
-                           item=ItemOut(item_id=ln.item.item_id,
-                                        manufacturer_no=ln.item.manufacturer_no,
-                                        model=ln.item.model, serial_no=ln.item.serial_no))
-                   for ln in c.lines],
+            lines=[
+                LineOut(
+                    line_id=ln.line_id,
+                    sku=ln.product.sku,
+                    product_name=ln.product.name,
+                    annual_price=ln.annual_price,
+                    item=ItemOut(
+                        item_id=ln.item.item_id,
+                        manufacturer_no=ln.item.manufacturer_no,
+                        model=ln.item.model,
+                        serial_no=ln.item.serial_no,
+                    ),
+                )
+                for ln in c.lines
+            ],
         )
 
 

@@ -77,8 +77,15 @@ def new_item(manufacturer_no: str, model: str, serial_no: str) -> Item:
     return Item(uuid.uuid4(), *values)
 
 
-def open_contract(contract_no: str, customer: Customer, currency: str, start: date, end: date,
-                  interval_months: int, requests: list[LineRequest]) -> Contract:
+def open_contract(
+    contract_no: str,
+    customer: Customer,
+    currency: str,
+    start: date,
+    end: date,
+    interval_months: int,
+    requests: list[LineRequest],
+) -> Contract:
     if end < start:
         raise DomainError(f"end_date {end} (the last covered day) must not be before start_date {start}")
     if interval_months not in BILLING_INTERVALS:
@@ -93,8 +100,9 @@ def _line(r: LineRequest, currency: str) -> Line:
     if not r.product.active:
         raise DomainError(f"product {r.product.sku} is not active")
     if r.product.currency != currency:
-        raise DomainError(f"product {r.product.sku} is priced in {r.product.currency}, "
-                          f"the contract in {currency}")
+        raise DomainError(
+            f"product {r.product.sku} is priced in {r.product.currency}, the contract in {currency}"
+        )
     price = r.product.annual_price if r.annual_price is None else r.annual_price
     if price < 0 or round_money(price) != price:
         raise DomainError(f"annual_price {price} must be zero or more with at most two decimals")

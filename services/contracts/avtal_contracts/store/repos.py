@@ -21,8 +21,10 @@ WHERE products.version < EXCLUDED.version
 _NEXT_NO = "SELECT nextval('contract_no_seq')"
 _PRODUCT_COLS = "product_id, sku, name, annual_price, currency, active, version"
 _CUSTOMER_COLS = "customer_id, name, email, locale, external_ref"
-_CONTRACT_COLS = ("contract_id, contract_no, customer_id, currency, start_date, end_date, "
-                  "billing_interval_months, status, version")
+_CONTRACT_COLS = (
+    "contract_id, contract_no, customer_id, currency, start_date, end_date, "
+    "billing_interval_months, status, version"
+)
 _LINES = """
 SELECT l.line_id, l.contract_id, l.annual_price AS line_price,
        p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version,
@@ -39,14 +41,17 @@ class ProductRepo:
 
     async def apply(self, p: ProductInfo) -> None:
         """Keep the newest version only: stale or duplicate events change nothing."""
-        await self._conn.execute(_PRODUCT_UPSERT, p.product_id, p.sku, p.name, p.annual_price,
-                                 p.currency, p.active, p.version)
+        await self._conn.execute(
+            _PRODUCT_UPSERT, p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version
+        )
 
     async def by_sku(self, sku: str) -> ProductInfo:
         row = await self._conn.fetchrow(f"SELECT {_PRODUCT_COLS} FROM products WHERE sku = $1", sku)
         if row is None:
-            raise NotFound(f"product {sku!r} is not in the catalog (a new product can take a moment "
-                           f"to arrive; retry shortly)")
+            raise NotFound(
+                f"product {sku!r} is not in the catalog (a new product can take a moment "
+                f"to arrive; retry shortly)"
+            )
         return ProductInfo(**dict(row))
 
 
@@ -57,23 +62,31 @@ class CustomerRepo:
     async def add(self, c: Customer) -> None:
         await self._conn.execute(
             f"INSERT INTO customers ({_CUSTOMER_COLS}) VALUES ($1, $2, $3, $4, $5)",
-            c.customer_id, c.name, c.email, c.locale, c.external_ref)
+            c.customer_id,
+            c.name,
+            c.email,
+            c.locale,
+            c.external_ref,
+        )
 
     async def get(self, customer_id: uuid.UUID) -> Customer:
         row = await self._conn.fetchrow(
-            f"SELECT {_CUSTOMER_COLS} FROM customers WHERE customer_id = $1", customer_id)
+            f"SELECT {_CUSTOMER_COLS} FROM customers WHERE customer_id = $1", customer_id
+        )
         if row is None:
             raise NotFound(f"customer {customer_id} does not exist")
         return Customer(**dict(row))
 
     async def by_external_ref(self, ref: str) -> Customer | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_CUSTOMER_COLS} FROM customers WHERE external_ref = $1", ref)
+            f"SELECT {_CUSTOMER_COLS} FROM customers WHERE external_ref = $1", ref
+        )
         return Customer(**dict(row)) if row else None
 
     async def list(self, limit: int, offset: int) -> list[Customer]:
         rows = await self._conn.fetch(
-            f"SELECT {_CUSTOMER_COLS} FROM customers ORDER BY name LIMIT $1 OFFSET $2", limit, offset)
+            f"SELECT {_CUSTOMER_COLS} FROM customers ORDER BY name LIMIT $1 OFFSET $2", limit, offset
+        )
         return [Customer(**dict(r)) for r in rows]
 
 
@@ -84,17 +97,26 @@ class ItemRepo:
     async def find(self, manufacturer_no: str, serial_no: str) -> tuple[uuid.UUID, Item] | None:
         row = await self._conn.fetchrow(
             "SELECT item_id, customer_id, manufacturer_no, model, serial_no FROM covered_items "
-            "WHERE manufacturer_no = $1 AND serial_no = $2", manufacturer_no, serial_no)
+            "WHERE manufacturer_no = $1 AND serial_no = $2",
+            manufacturer_no,
+            serial_no,
+        )
         if row is None:
             return None
-        return row["customer_id"], Item(row["item_id"], row["manufacturer_no"], row["model"],
-                                        row["serial_no"])
+        return row["customer_id"], Item(
+            row["item_id"], row["manufacturer_no"], row["model"], row["serial_no"]
+        )
 
     async def add(self, customer_id: uuid.UUID, item: Item) -> None:
         await self._conn.execute(
             "INSERT INTO covered_items (item_id, customer_id, manufacturer_no, model, serial_no) "
             "VALUES ($1, $2, $3, $4, $5)",
-            item.item_id, customer_id, item.manufacturer_no, item.model, item.serial_no)
+            item.item_id,
+            customer_id,
+            item.manufacturer_no,
+            item.model,
+            item.serial_no,
+        )
 
 
 class ContractRepo:
@@ -108,18 +130,41 @@ class ContractRepo:
     async def add(self, c: Contract) -> None:
         await self._conn.execute(
             f"INSERT INTO contracts ({_CONTRACT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            c.contract_id, c.contract_no, c.customer.customer_id, c.currency, c.start_date,
-            c.end_date, c.billing_interval_months, c.status, c.version)
+            c.contract_id,
+            c.contract_no,
+            c.customer.customer_id,
+            c.currency,
+            c.start_date,
+            c.end_date,
+            c.billing_interval_months,
+            c.status,
+            c.version,
+        )
         await self._conn.executemany(
             "INSERT INTO contract_lines (line_id, contract_id, product_id, sku, product_name, item_id,"
             " annual_price) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            [(ln.line_id, c.contract_id, ln.product.product_id, ln.product.sku, ln.product.name,
-              ln.item.item_id, ln.annual_price) for ln in c.lines])
+            [
+                (
+                    ln.line_id,
+                    c.contract_id,
+                    ln.product.product_id,
+                    ln.product.sku,
+                    ln.product.name,
+                    ln.item.item_id,
+                    ln.annual_price,
+                )
+                for ln in c.lines
+            ],
+        )
 
     async def audit(self, contract_id: uuid.UUID, action: str, detail: dict, cid: str | None) -> None:
         await self._conn.execute(
             "INSERT INTO audit_log (contract_id, action, detail, correlation_id) VALUES ($1,$2,$3,$4)",
-            contract_id, action, detail, cid)
+            contract_id,
+            action,
+            detail,
+            cid,
+        )
 
     async def get(self, contract_id: uuid.UUID) -> Contract:
         found = await self._load("contract_id = $1", contract_id)
@@ -138,15 +183,38 @@ class ContractRepo:
         if not rows:
             return []
         ids = [r["contract_id"] for r in rows]
-        customers = {r["customer_id"]: r for r in await self._conn.fetch(
-            f"SELECT {_CUSTOMER_COLS} FROM customers WHERE customer_id = ANY($1::uuid[])",
-            [r["customer_id"] for r in rows])}
+        customers = {
+            r["customer_id"]: r
+            for r in await self._conn.fetch(
+                f"SELECT {_CUSTOMER_COLS} FROM customers WHERE customer_id = ANY($1::uuid[])",
+                [r["customer_id"] for r in rows],
+            )
+        }
         lines: dict[uuid.UUID, list[Line]] = defaultdict(list)
         for r in await self._conn.fetch(_LINES, ids):
-            product = ProductInfo(r["product_id"], r["sku"], r["name"], r["annual_price"],
-                                  r["currency"], r["active"], r["version"])
+            product = ProductInfo(
+                r["product_id"],
+                r["sku"],
+                r["name"],
+                r["annual_price"],
+                r["currency"],
+                r["active"],
+                r["version"],
+            )
             item = Item(r["item_id"], r["manufacturer_no"], r["model"], r["serial_no"])
             lines[r["contract_id"]].append(Line(r["line_id"], product, item, r["line_price"]))
-        return [Contract(r["contract_id"], r["contract_no"], Customer(**dict(customers[r["customer_id"]])),
-                         r["currency"], r["start_date"], r["end_date"], r["billing_interval_months"],
-                         lines[r["contract_id"]], r["status"], r["version"]) for r in rows]
+        return [
+            Contract(
+                r["contract_id"],
+                r["contract_no"],
+                Customer(**dict(customers[r["customer_id"]])),
+                r["currency"],
+                r["start_date"],
+                r["end_date"],
+                r["billing_interval_months"],
+                lines[r["contract_id"]],
+                r["status"],
+                r["version"],
+            )
+            for r in rows
+        ]

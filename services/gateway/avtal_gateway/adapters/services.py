@@ -15,22 +15,32 @@ SERVICES = ("catalog", "contracts", "billing", "notifier", "reporting")
 class Services:
     def __init__(self, urls: dict[str, str]) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        self._clients = {name: httpx.AsyncClient(base_url=url, timeout=30, limits=limits)
-                         for name, url in urls.items()}
+        self._clients = {
+            name: httpx.AsyncClient(base_url=url, timeout=30, limits=limits) for name, url in urls.items()
+        }
 
-    async def request(self, service: str, method: str, path: str, *, json: Any = None,
-                      params: dict[str, Any] | None = None,
-                      idempotency_key: str | None = None) -> httpx.Response:
+    async def request(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> httpx.Response:
         headers = {CORRELATION_HEADER: current_correlation_id() or ""}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            r = await self._clients[service].request(method, path, json=json, params=params,
-                                                     headers=headers)
+            r = await self._clients[service].request(method, path, json=json, params=params, headers=headers)
         except httpx.HTTPError as exc:
-            raise ProblemDetailsException(status_code=503, title=f"The {service} service is unavailable",
-                                          detail=f"{type(exc).__name__}: try again shortly") from exc
+            raise ProblemDetailsException(
+                status_code=503,
+                title=f"The {service} service is unavailable",
+                detail=f"{type(exc).__name__}: try again shortly",
+            ) from exc
         if r.status_code >= 400:
             raise _problem(service, r)
         return r
@@ -58,8 +68,14 @@ def _problem(service: str, r: httpx.Response) -> ProblemDetailsException:
     except ValueError:
         body = {}
     if r.status_code >= 500:
-        return ProblemDetailsException(status_code=502, title=f"The {service} service failed",
-                                       detail="the error was logged; try again or contact support")
-    return ProblemDetailsException(status_code=r.status_code, title=body.get("title", "Request refused"),
-                                   detail=body.get("detail", ""), extra={"errors": body.get("extra")}
-                                   if body.get("extra") else None)
+        return ProblemDetailsException(
+            status_code=502,
+            title=f"The {service} service failed",
+            detail="the error was logged; try again or contact support",
+        )
+    return ProblemDetailsException(
+        status_code=r.status_code,
+        title=body.get("title", "Request refused"),
+        detail=body.get("detail", ""),
+        extra={"errors": body.get("extra")} if body.get("extra") else None,
+    )

@@ -29,8 +29,11 @@ async def _load_user(session: dict[str, Any], connection: ASGIConnection) -> Use
 
 def session_auth(settings: GatewaySettings) -> SessionAuth:
     backend = CookieBackendConfig(
-        secret=bytes.fromhex(settings.session_secret), key="avtal_session",
-        max_age=settings.session_max_age_s, secure=settings.cookie_secure, httponly=True,
+        secret=bytes.fromhex(settings.session_secret),
+        key="avtal_session",
+        max_age=settings.session_max_age_s,
+        secure=settings.cookie_secure,
+        httponly=True,
         samesite="lax",
     )
     return SessionAuth(retrieve_user_handler=_load_user, session_backend_config=backend, exclude=PUBLIC)

@@ -67,13 +67,19 @@ class PortalController(Controller):
     @get("/invoices/{invoice_id:uuid}/pdf", media_type="application/pdf")
     async def invoice_pdf(self, request: Request[User, Any, Any], invoice_id: uuid.UUID) -> Response[bytes]:
         number, pdf = await views.invoice_pdf(services(request), request.user, invoice_id)
-        return Response(pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'})
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
+        )
 
 
 def unauthorized(request: Request, exc: NotAuthorizedException) -> Response[Any]:
     """Pages send the browser to the sign-in form; the API answers 401 with problem details."""
     if request.url.path.startswith("/api/"):
-        return Response({"status": 401, "title": "Sign in first", "detail": str(exc.detail)},
-                        status_code=401, media_type="application/problem+json")
+        return Response(
+            {"status": 401, "title": "Sign in first", "detail": str(exc.detail)},
+            status_code=401,
+            media_type="application/problem+json",
+        )
     return Redirect("/login")

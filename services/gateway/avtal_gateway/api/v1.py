@@ -81,10 +81,12 @@ class StaffController(Controller):
     tags = ["staff"]
 
     @post("/customers")
-    async def create_customer(self, request: Request, data: CustomerIn,
-                              idempotency_key: str | None = IdemKey) -> dict[str, Any]:
-        return await _svc(request).json("contracts", "POST", "/customers/", json=_json(data),
-                                        idempotency_key=idempotency_key)
+    async def create_customer(
+        self, request: Request, data: CustomerIn, idempotency_key: str | None = IdemKey
+    ) -> dict[str, Any]:
+        return await _svc(request).json(
+            "contracts", "POST", "/customers/", json=_json(data), idempotency_key=idempotency_key
+        )
 
     @get("/customers")
     async def list_customers(self, request: Request) -> list[dict[str, Any]]:
@@ -106,8 +108,9 @@ class StaffController(Controller):
     async def create_user(self, request: Request, data: UserIn) -> UserOut:
         if data.customer_id is not None:
             await _svc(request).json("contracts", "GET", f"/customers/{data.customer_id}")
-        user = await create_user(request.app.state.runtime.db, str(data.email), data.password,
-                                 data.role, data.customer_id)
+        user = await create_user(
+            request.app.state.runtime.db, str(data.email), data.password, data.role, data.customer_id
+        )
         return _user_out(user)
 
 
@@ -123,18 +126,21 @@ class ScopedController(Controller):
         return await _svc(request).json("catalog", "POST", "/products/", json=_json(data))
 
     @post("/contracts", guards=[staff_only])
-    async def create_contract(self, request: Request, data: ContractIn,
-                              idempotency_key: str | None = IdemKey) -> dict[str, Any]:
-        return await _svc(request).json("contracts", "POST", "/contracts/", json=_json(data),
-                                        idempotency_key=idempotency_key)
+    async def create_contract(
+        self, request: Request, data: ContractIn, idempotency_key: str | None = IdemKey
+    ) -> dict[str, Any]:
+        return await _svc(request).json(
+            "contracts", "POST", "/contracts/", json=_json(data), idempotency_key=idempotency_key
+        )
 
     @get("/products")
     async def products(self, request: Request) -> list[dict[str, Any]]:
         return await views.products(_svc(request))
 
     @get("/contracts")
-    async def contracts(self, request: Request[User, Any, Any],
-                        customer_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+    async def contracts(
+        self, request: Request[User, Any, Any], customer_id: uuid.UUID | None = None
+    ) -> list[dict[str, Any]]:
         return await views.contracts(_svc(request), request.user, customer_id)
 
     @get("/contracts/{contract_id:uuid}")
@@ -142,12 +148,18 @@ class ScopedController(Controller):
         return await views.contract(_svc(request), request.user, contract_id)
 
     @get("/contracts/{contract_id:uuid}/schedule")
-    async def schedule(self, request: Request[User, Any, Any], contract_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def schedule(
+        self, request: Request[User, Any, Any], contract_id: uuid.UUID
+    ) -> list[dict[str, Any]]:
         return await views.schedule(_svc(request), request.user, contract_id)
 
     @get("/invoices")
-    async def invoices(self, request: Request[User, Any, Any], customer_id: uuid.UUID | None = None,
-                       contract_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+    async def invoices(
+        self,
+        request: Request[User, Any, Any],
+        customer_id: uuid.UUID | None = None,
+        contract_id: uuid.UUID | None = None,
+    ) -> list[dict[str, Any]]:
         return await views.invoices(_svc(request), request.user, customer_id, contract_id)
 
     @get("/invoices/{invoice_id:uuid}")
@@ -157,5 +169,8 @@ class ScopedController(Controller):
     @get("/invoices/{invoice_id:uuid}/pdf", media_type="application/pdf")
     async def invoice_pdf(self, request: Request[User, Any, Any], invoice_id: uuid.UUID) -> Response[bytes]:
         number, pdf = await views.invoice_pdf(_svc(request), request.user, invoice_id)
-        return Response(pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'})
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
+        )

@@ -20,8 +20,9 @@ async def authenticate(pool: asyncpg.Pool, email: str, password: str) -> User | 
     return found[0] if found and ok else None
 
 
-async def create_user(pool: asyncpg.Pool, email: str, password: str, role: str,
-                      customer_id: uuid.UUID | None) -> User:
+async def create_user(
+    pool: asyncpg.Pool, email: str, password: str, role: str, customer_id: uuid.UUID | None
+) -> User:
     check_password_strength(password)
     user = new_user(email, role, customer_id)
     password_hash = await hash_password(password)

@@ -15,8 +15,9 @@ def _scope(user: User, customer_id: uuid.UUID | None) -> uuid.UUID | None:
 
 
 async def contracts(svc: Services, user: User, customer_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
-    return await svc.json("contracts", "GET", "/contracts/",
-                          params={"customer_id": _scope(user, customer_id)})
+    return await svc.json(
+        "contracts", "GET", "/contracts/", params={"customer_id": _scope(user, customer_id)}
+    )
 
 
 async def contract(svc: Services, user: User, contract_id: uuid.UUID) -> dict[str, Any]:
@@ -25,10 +26,15 @@ async def contract(svc: Services, user: User, contract_id: uuid.UUID) -> dict[st
     return found
 
 
-async def invoices(svc: Services, user: User, customer_id: uuid.UUID | None = None,
-                   contract_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
-    return await svc.json("billing", "GET", "/invoices/",
-                          params={"customer_id": _scope(user, customer_id), "contract_id": contract_id})
+async def invoices(
+    svc: Services, user: User, customer_id: uuid.UUID | None = None, contract_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    return await svc.json(
+        "billing",
+        "GET",
+        "/invoices/",
+        params={"customer_id": _scope(user, customer_id), "contract_id": contract_id},
+    )
 
 
 async def invoice(svc: Services, user: User, invoice_id: uuid.UUID) -> dict[str, Any]:

@@ -20,7 +20,12 @@ class UserRepo:
         try:
             await self._conn.execute(
                 f"INSERT INTO users ({_COLS}, password_hash) VALUES ($1, $2, $3, $4, $5)",
-                user.user_id, user.email, user.role, user.customer_id, password_hash)
+                user.user_id,
+                user.email,
+                user.role,
+                user.customer_id,
+                password_hash,
+            )
         except asyncpg.UniqueViolationError:
             raise Conflict(f"a user with e-mail {user.email} already exists") from None
 
@@ -30,12 +35,16 @@ class UserRepo:
 
     async def credentials(self, email: str) -> tuple[User, str] | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_COLS}, password_hash FROM users WHERE lower(email) = lower($1)", email.strip())
+            f"SELECT {_COLS}, password_hash FROM users WHERE lower(email) = lower($1)", email.strip()
+        )
         if row is None:
             return None
         values = dict(row)
-        return User(**{k: values[k] for k in ("user_id", "email", "role", "customer_id")}), values["password_hash"]
+        return User(**{k: values[k] for k in ("user_id", "email", "role", "customer_id")}), values[
+            "password_hash"
+        ]
 
     async def exists(self, email: str) -> bool:
         return await self._conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))", email.strip())
+            "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))", email.strip()
+        )

@@ -21,10 +21,23 @@ class DocumentStore(Protocol):
 
 
 class SmtpMailer:
-    def __init__(self, host: str, port: int, username: str | None, password: str | None,
-                 starttls: bool, timeout_s: float) -> None:
-        self._kw = {"hostname": host, "port": port, "username": username, "password": password,
-                    "start_tls": starttls, "timeout": timeout_s}
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str | None,
+        password: str | None,
+        starttls: bool,
+        timeout_s: float,
+    ) -> None:
+        self._kw = {
+            "hostname": host,
+            "port": port,
+            "username": username,
+            "password": password,
+            "start_tls": starttls,
+            "timeout": timeout_s,
+        }
 
     async def send(self, message: EmailMessage) -> None:
         await aiosmtplib.send(message, **self._kw)

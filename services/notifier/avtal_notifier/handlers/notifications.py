@@ -9,17 +9,17 @@ from email.utils import make_msgid
 import asyncpg
 from jinja2 import Environment, PackageLoader
 
-from avtal_common.contracts.billing import InvoiceGenerated
-from avtal_common.contracts.notifier import NotificationSent
 from avtal_common.events import Envelope
 from avtal_common.logging import bind_correlation_id
+from avtal_common.payloads.billing import InvoiceGenerated
+from avtal_common.payloads.notifier import NotificationSent
 from avtal_common.topics import NOTIFICATION_FAILED, NOTIFICATION_SENT
 from avtal_common.uow import Tx, unit_of_work
 from avtal_notifier.adapters.smtp import DocumentStore, Mailer
 from avtal_notifier.domain.emails import Email, locale_of, retry_delay
 from avtal_notifier.store.emails import EmailRepo
 
-_templates = Environment(loader=PackageLoader("avtal_notifier", "templates"), autoescape=False)
+_templates = Environment(loader=PackageLoader("avtal_notifier", "templates"), autoescape=False)  # noqa: S701 - plain-text e-mail bodies, not HTML
 
 
 def compose(template: str, locale: str, **values: object) -> tuple[str, str]:
@@ -31,13 +31,30 @@ def compose(template: str, locale: str, **values: object) -> tuple[str, str]:
 async def on_invoice_generated(tx: Tx, event: Envelope[InvoiceGenerated]) -> None:
     inv = event.data
     subject, body = compose("invoice", inv.locale, e=inv)
-    await EmailRepo(tx.conn).add(Email(
-        uuid.uuid4(), event.event_id, "invoice", inv.customer_email, subject, body,
-        f"{inv.invoice_no}.pdf", inv.pdf_path, inv.pdf_sha256, event.correlation_id))
+    await EmailRepo(tx.conn).add(
+        Email(
+            uuid.uuid4(),
+            event.event_id,
+            "invoice",
+            inv.customer_email,
+            subject,
+            body,
+            f"{inv.invoice_no}.pdf",
+            inv.pdf_path,
+            inv.pdf_sha256,
+            event.correlation_id,
+        )
+    )
 
 
-async def send_due(pool: asyncpg.Pool, mailer: Mailer, documents: DocumentStore, sender: str,
-                   max_attempts: int, limit: int = 10) -> int:
+async def send_due(
+    pool: asyncpg.Pool,
+    mailer: Mailer,
+    documents: DocumentStore,
+    sender: str,
+    max_attempts: int,
+    limit: int = 10,
+) -> int:
     async with unit_of_work(pool, "notifier") as tx:
         repo = EmailRepo(tx.conn)
         due = await repo.claim_due(limit)
@@ -70,5 +87,10 @@ async def _message(email: Email, documents: DocumentStore, sender: str) -> Email
 
 
 def _fact(email: Email) -> NotificationSent:
-    return NotificationSent(notification_id=email.email_id, kind=email.kind, recipient=email.recipient,
-                            subject=email.subject, related_event_id=email.cause_event_id)
+    return NotificationSent(
+        notification_id=email.email_id,
+        kind=email.kind,
+        recipient=email.recipient,
+        subject=email.subject,
+        related_event_id=email.cause_event_id,
+    )

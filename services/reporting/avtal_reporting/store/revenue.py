@@ -31,8 +31,10 @@ class RevenueRepo:
 
     async def by_month(self) -> list[asyncpg.Record]:
         return await self._conn.fetch(
-            "SELECT month, currency, invoiced, invoices FROM revenue_by_month ORDER BY month, currency")
+            "SELECT month, currency, invoiced, invoices FROM revenue_by_month ORDER BY month, currency"
+        )
 
     async def invoice_totals(self, invoice_ids: list) -> list[asyncpg.Record]:
         return await self._conn.fetch(
-            "SELECT invoice_id, total FROM invoice_facts WHERE invoice_id = ANY($1::uuid[])", invoice_ids)
+            "SELECT invoice_id, total FROM invoice_facts WHERE invoice_id = ANY($1::uuid[])", invoice_ids
+        )

@@ -26,11 +26,11 @@ from avtal_common.errors import DomainError
 from avtal_common.events import Envelope, parse_envelope
 from avtal_common.logging import bind_correlation_id, get_logger
 from avtal_common.topics import dlq
-from avtal_common.uow import Tx
+from avtal_common.uow import UnitOfWork
 
 log = get_logger(__name__)
 
-HandlerFn = Callable[[Tx, Envelope[Any]], Awaitable[None]]
+HandlerFn = Callable[[Any, Envelope[Any]], Awaitable[None]]  # (the service's unit of work, event)
 
 # Failures of infrastructure: retried with backoff for as long as they last (the partition waits).
 TRANSIENT = (
@@ -54,6 +54,14 @@ class EventHandler:
     fn: HandlerFn  # runs inside the transaction, after the inbox claim
 
 
+async def apply_event(uow: Any, handler: EventHandler, envelope: Envelope[Any]) -> str:
+    """Claim the event in the inbox, then run the handler; a second delivery changes nothing."""
+    if not await uow.inbox.claim(envelope.event_id, handler.name, handler.topic):
+        return "duplicate"
+    await handler.fn(uow, envelope)
+    return "handled"
+
+
 @dataclass
 class _Item:
     record: ConsumerRecord
@@ -72,8 +80,10 @@ class EventConsumer:
         fetch_max_wait_ms: int = 50,
         max_attempts: int = 5,
         session_timeout_ms: int = 6000,
+        unit_of_work: type[UnitOfWork] = UnitOfWork,
     ) -> None:
         self._broker, self._pool, self.group_id = broker, pool, group_id
+        self._unit_of_work = unit_of_work
         self._by_topic = {h.topic: h for h in handlers}
         self._batch_size, self._fetch_wait = batch_size, fetch_max_wait_ms
         self._max_attempts = max_attempts
@@ -163,7 +173,7 @@ class EventConsumer:
                     continue
                 fresh.discard(key)  # the same event twice in one batch takes effect once
                 bind_correlation_id(it.envelope.correlation_id)
-                await it.handler.fn(Tx(conn, self.group_id, it.envelope.event_id), it.envelope)
+                await it.handler.fn(self._joined(conn, it), it.envelope)
                 outcomes.append((it.record.topic, "handled"))
         return outcomes
 
@@ -183,10 +193,10 @@ class EventConsumer:
     async def _apply_one(self, conn: asyncpg.Connection, it: _Item) -> str:
         bind_correlation_id(it.envelope.correlation_id)
         async with conn.transaction():  # a savepoint: a refused event leaves the batch intact
-            if not await inbox.claim(conn, it.envelope.event_id, it.handler.name, it.record.topic):
-                return "duplicate"
-            await it.handler.fn(Tx(conn, self.group_id, it.envelope.event_id), it.envelope)
-        return "handled"
+            return await apply_event(self._joined(conn, it), it.handler, it.envelope)
+
+    def _joined(self, conn: Any, it: _Item) -> UnitOfWork:
+        return self._unit_of_work.joined(conn, self.group_id, it.envelope.event_id)
 
     async def _apply_isolated(self, items: list[_Item]) -> None:
         """After repeated batch failures: one transaction per event; a failing event is dead-lettered."""

@@ -43,6 +43,7 @@ from avtal_common.logging import configure_logging, get_logger
 from avtal_common.migrations import Migration, common_migrations, is_current, package_migrations
 from avtal_common.outbox import OutboxRelay
 from avtal_common.settings import CommonSettings, ServiceSettings
+from avtal_common.uow import UnitOfWork
 
 log = get_logger(__name__)
 
@@ -61,6 +62,8 @@ class ServiceSpec:
     background: Sequence[BackgroundTask] = ()
     extra_ready: Callable[[Runtime], Awaitable[dict[str, bool]]] | None = None
     on_startup: Sequence[BackgroundTask] = ()
+    # The service's unit of work (its repositories on one transaction); handlers and controllers get it.
+    unit_of_work: type[UnitOfWork] = UnitOfWork
     # Litestar dependencies of this service (units of work, adapters) built from the runtime; every
     # service also gets `runtime`, `pool` and `settings` (see `build_app`).
     dependencies: Callable[[Runtime], dict[str, Provide]] | None = None
@@ -84,6 +87,10 @@ class Runtime:
         assert self.pool is not None, "the pool is opened in the app's lifespan"
         return self.pool
 
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work of this service (enter it with `async with`)."""
+        return self.spec.unit_of_work(self.db, self.spec.name)
+
     def migrations(self) -> list[Migration]:
         return common_migrations() + package_migrations(self.spec.package)
 
@@ -99,6 +106,7 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
         "runtime": Provide(lambda: rt, sync_to_thread=False),
         "pool": Provide(lambda: rt.db, sync_to_thread=False),
         "settings": Provide(lambda: rt.settings, sync_to_thread=False),
+        "uow": Provide(rt.uow, sync_to_thread=False),
         **(spec.dependencies(rt) if spec.dependencies else {}),
     }
     app = Litestar(
@@ -111,7 +119,7 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
         openapi_config=OpenAPIConfig(title=f"avtal-{spec.name} internal API", version="1"),
         state=State({"runtime": rt}),
         dependencies=dependencies,
-        signature_namespace={"Pool": asyncpg.Pool, "Runtime": Runtime},
+        signature_namespace={"Pool": asyncpg.Pool, "Runtime": Runtime, "UnitOfWork": UnitOfWork},
         logging_config=_logging_config(),
         **options,
     )
@@ -151,6 +159,7 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
             batch_size=rt.settings.consumer_batch_size,
             fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms,
             session_timeout_ms=rt.common.kafka_session_timeout_ms,
+            unit_of_work=rt.spec.unit_of_work,
         )
         rt.consumer.register()
     producer = make_relay_producer(rt.common, f"avtal-{rt.spec.name}-relay")

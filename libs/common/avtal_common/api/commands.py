@@ -8,31 +8,32 @@ from decimal import Decimal
 
 from pydantic import BaseModel, EmailStr, Field
 
+from avtal_common.api.text import FreeText, OneLine
 from avtal_common.money import Currency
 
 
 class ProductIn(BaseModel):
-    sku: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    description: str = ""
-    vendor: str | None = None
-    category: str | None = None
+    sku: OneLine = Field(min_length=1, max_length=64)
+    name: OneLine = Field(min_length=1, max_length=200)
+    description: FreeText = Field(default="", max_length=4000)
+    vendor: OneLine | None = Field(default=None, max_length=200)
+    category: OneLine | None = Field(default=None, max_length=100)
     annual_price: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     currency: Currency = "SEK"
 
 
 class CustomerIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     email: EmailStr
     locale: str = Field(default="en", pattern="^(en|sv)$")
-    external_ref: str | None = Field(default=None, max_length=100)
+    external_ref: OneLine | None = Field(default=None, max_length=100)
 
 
 class LineIn(BaseModel):
-    sku: str = Field(min_length=1)
-    manufacturer_no: str = Field(min_length=1, max_length=100)
-    model: str = Field(min_length=1, max_length=100)
-    serial_no: str = Field(min_length=1, max_length=100)
+    sku: OneLine = Field(min_length=1, max_length=64)
+    manufacturer_no: OneLine = Field(min_length=1, max_length=100)
+    model: OneLine = Field(min_length=1, max_length=100)
+    serial_no: OneLine = Field(min_length=1, max_length=100)
     annual_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
@@ -47,6 +48,6 @@ class ContractIn(BaseModel):
 
 class BillingRunIn(BaseModel):
     as_of: date | None = Field(default=None, description="bill what is due by this date (default today)")
-    run_key: str | None = Field(
+    run_key: OneLine | None = Field(
         default=None, max_length=200, description="reusing a finished run's key creates nothing new"
     )

@@ -1,0 +1,29 @@
+"""FreeText fields people type: control characters (NUL above all, which PostgreSQL refuses) are a 400."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+
+def _refuse_control(value: str, allowed: str) -> str:
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+            raise ValueError(f"must not contain control characters (found U+{ord(ch):04X} at position {i})")
+    return value
+
+
+def single_line(value: str) -> str:
+    return _refuse_control(value, "")
+
+
+def multi_line(value: str) -> str:
+    return _refuse_control(value, "\t\n\r")
+
+
+# One line of text (names, numbers, references): no control characters at all.
+OneLine = Annotated[str, AfterValidator(single_line)]
+# Free text (descriptions, notes): line breaks and tabs allowed, other control characters refused.
+FreeText = Annotated[str, AfterValidator(multi_line)]

@@ -18,7 +18,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="avtal", description="Avtal service-contract platform")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the whole platform (embedded servers unless configured)")
-    up.add_argument("--no-demo", action="store_true", help="do not seed demo data")
+    demo = up.add_mutually_exclusive_group()
+    demo.add_argument(
+        "--demo",
+        dest="demo",
+        action="store_true",
+        default=None,
+        help="seed demo data, even into configured servers",
+    )
+    demo.add_argument("--no-demo", dest="demo", action="store_false", help="do not seed demo data")
     up.add_argument("--port-offset", type=int, default=None, help="add N to every default port")
     sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
     args = parser.parse_args(argv)
@@ -31,8 +39,8 @@ def main(argv: list[str] | None = None) -> None:
         from avtal_stack.stack import up as run_up
 
         settings = StackSettings()
-        if args.no_demo:
-            settings.seed_demo = False
+        if args.demo is not None:
+            settings.seed_demo = args.demo
         if args.port_offset is not None:
             settings.port_offset = args.port_offset
         sys.exit(run_up(settings))

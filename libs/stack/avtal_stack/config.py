@@ -29,7 +29,8 @@ class StackSettings(BaseSettings):
     pg_port: int = 54329
     kafka_port: int = 9092
     smtp_port: int = 2525
-    seed_demo: bool = True
+    # None: seed only when `avtal up` runs its own PostgreSQL and broker (never into configured servers).
+    seed_demo: bool | None = None
     ready_timeout_s: float = 120.0
 
 
@@ -67,6 +68,13 @@ def load_secrets(home: Path) -> dict[str, str]:
         "session_secret": secrets.token_hex(16),
     }
     home.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(values, indent=2))
-    path.chmod(0o600)
+    write_private(path, json.dumps(values, indent=2))
     return values
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read, from the first byte on (no window before a chmod)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: fix it before writing
+        f.write(text)

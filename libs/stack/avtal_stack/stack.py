@@ -217,9 +217,8 @@ def seed(stack: Stack, wanted: bool | None) -> None:
     say("Demo data          seeding …")
     started = time.monotonic()
     seed_demo(stack)
-    say(
-        f"Demo data          in place in {time.monotonic() - started:.1f}s (catalog, customers, contracts, invoices)"
-    )
+    took = time.monotonic() - started
+    say(f"Demo data          in place, checked in {took:.1f}s (catalog, customers, contracts, invoices)")
 
 
 def say(line: str) -> None:

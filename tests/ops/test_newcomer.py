@@ -21,6 +21,7 @@ from avtal_testing.api import eventually, ok, signed_in
 from avtal_testing.stack import PORT_OFFSET, ROOT
 
 OFFSET = PORT_OFFSET + 100
+T0 = time.monotonic()
 SEEDING = "Demo data          seeding"
 SEEDED = "Demo data          in place"
 
@@ -46,6 +47,7 @@ class Up:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             self.lines.append(line.rstrip("\n"))
+            print(f"{time.monotonic() - T0:6.1f} {line.rstrip()}")
 
     def wait_for(self, text: str, timeout_s: float = 90.0) -> None:
         def seen() -> bool:

@@ -20,10 +20,24 @@ from avtal_testing.stack import PORT_OFFSET, ROOT, StackInfo
 OFFSET = 2000
 
 
-def _up(home: Path, offset: int = OFFSET, servers: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def _up(
+    home: Path,
+    offset: int = OFFSET,
+    servers: dict[str, str] | None = None,
+    flags: tuple[str, ...] = ("--no-demo",),
+) -> subprocess.Popen[str]:
+    """`avtal up`, returned once ready; what it printed is in home/up.out."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVTAL_")} | (servers or {})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "avtal_stack.cli", "up", "--no-demo", "--port-offset", str(offset)],
+        [
+            sys.executable,
+            "-m",
+            "avtal_stack.cli",
+            "up",
+            *flags,
+            "--port-offset",
+            str(offset),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -31,8 +45,11 @@ def _up(home: Path, offset: int = OFFSET, servers: dict[str, str] | None = None)
         cwd=ROOT,
     )
     assert proc.stdout is not None
+    printed = []
     for line in proc.stdout:
+        printed.append(line)
         if line.strip() == "AVTAL READY":
+            (home / "up.out").write_text("".join(printed))
             return proc
     raise AssertionError(f"avtal up exited with {proc.wait()} before it was ready")
 
@@ -86,7 +103,8 @@ def test_ctrl_c_stops_everything_and_a_warm_start_keeps_the_data() -> None:
 @pytest.mark.timeout(300)
 def test_with_servers_configured_avtal_up_starts_none_and_runs_as_replicas(stack: StackInfo) -> None:
     """Pointed at existing PostgreSQL, Kafka and SMTP, `avtal up` only adds service processes: here
-    a second replica of every service, sharing the first stack's databases and consumer groups."""
+    a second replica of every service, sharing the first stack's databases and consumer groups.
+    It seeds no demo data there unless asked to (`--demo`)."""
     home = ROOT / ".avtal" / "test" / f"replica-{uuid.uuid4().hex[:6]}"
     servers = {
         "AVTAL_POSTGRES_URL": stack.postgres_url,
@@ -95,8 +113,9 @@ def test_with_servers_configured_avtal_up_starts_none_and_runs_as_replicas(stack
         "AVTAL_NOTIFIER_SMTP_HOST": "127.0.0.1",
         "AVTAL_NOTIFIER_SMTP_PORT": str(2525 + PORT_OFFSET),
     }
-    replica = _up(home, offset=OFFSET + 500, servers=servers)
+    replica = _up(home, OFFSET + 500, servers, flags=())
     try:
+        assert "Demo data          not seeded (servers are configured" in (home / "up.out").read_text()
         started = set(json.loads((home / "stack.json").read_text())["pids"])
         assert not started & {"postgres", "tansu", "smtp-sink"}
         sku = unique("REPLICA")

@@ -17,7 +17,7 @@ import pytest
 from avtal_testing.api import unique
 from avtal_testing.stack import PORT_OFFSET, ROOT, StackInfo
 
-OFFSET = 2000
+OFFSET = PORT_OFFSET + 200  # stacks of this module: +200 and +300 (the newcomer test: +100)
 
 
 def _up(
@@ -113,14 +113,14 @@ def test_with_servers_configured_avtal_up_starts_none_and_runs_as_replicas(stack
         "AVTAL_NOTIFIER_SMTP_HOST": "127.0.0.1",
         "AVTAL_NOTIFIER_SMTP_PORT": str(2525 + PORT_OFFSET),
     }
-    replica = _up(home, OFFSET + 500, servers, flags=())
+    replica = _up(home, OFFSET + 100, servers, flags=())
     try:
         assert "Demo data          not seeded (servers are configured" in (home / "up.out").read_text()
         started = set(json.loads((home / "stack.json").read_text())["pids"])
         assert not started & {"postgres", "tansu", "smtp-sink"}
         sku = unique("REPLICA")
         made = httpx.post(
-            f"http://127.0.0.1:{8101 + OFFSET + 500}/products/",
+            f"http://127.0.0.1:{8101 + OFFSET + 100}/products/",
             json={"sku": sku, "name": "Made on the replica", "annual_price": "1.00", "currency": "SEK"},
         )
         assert made.status_code == 201, made.text

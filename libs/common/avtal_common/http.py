@@ -113,7 +113,7 @@ _OPEN_PATHS = re.compile(r"^/health/[^/]+$|^/metrics$")
 class ServiceTokenMiddleware(ASGIMiddleware):
     """Every route of an internal service but health and metrics needs `Authorization: Bearer <token>`."""
 
-    scopes = (ScopeType.HTTP,)
+    scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)  # fail closed for any future live route too
     should_bypass_for_scope = staticmethod(lambda scope: _OPEN_PATHS.match(scope["path"]) is not None)
 
     def __init__(self, token: str) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from litestar import Litestar, get
+from litestar import Litestar, WebSocket, get, websocket
+from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from avtal_common.http import (
@@ -23,9 +24,16 @@ async def invoices() -> list[str]:
     return ["every customer's invoice"]
 
 
+@websocket("/live")
+async def live(socket: WebSocket) -> None:
+    await socket.accept()
+    await socket.send_text("every customer's invoice")
+    await socket.close()
+
+
 def _client() -> TestClient[Litestar]:
     app = Litestar(
-        [invoices, MetricsController, health_controller(lambda: {"database": True})],
+        [invoices, live, MetricsController, health_controller(lambda: {"database": True})],
         middleware=[ServiceTokenMiddleware(TOKEN)],
         plugins=[problem_details_plugin()],
     )
@@ -81,3 +89,13 @@ def test_a_process_without_a_service_token_refuses_to_start_and_says_how_to_set_
 def test_the_service_token_must_be_long_enough_to_be_a_secret() -> None:
     with pytest.raises(ValueError, match="at least 16"):
         CommonSettings(service_token="short")
+
+
+def test_a_websocket_without_the_token_is_closed_before_it_opens() -> None:
+    with _client() as client, pytest.raises(WebSocketDisconnect), client.websocket_connect("/live") as ws:
+        ws.receive_text()
+    with (
+        _client() as client,
+        client.websocket_connect("/live", headers={"Authorization": f"Bearer {TOKEN}"}) as ws,
+    ):
+        assert ws.receive_text() == "every customer's invoice"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -133,11 +134,22 @@ class RunningRelay:
         await self._producer.stop()
 
 
-async def run_relay(common: CommonSettings, db_url: str) -> None:
+class CrashAfterPublishRelay(OutboxRelay):
+    """The relay, killed (SIGKILL) once the broker acknowledged a batch and before it is marked sent."""
+
+    async def _send(self, rows: list[asyncpg.Record]) -> tuple[list[int], list[tuple[int, str]]]:
+        sent, failed = await super()._send(rows)
+        if sent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return sent, failed
+
+
+async def run_relay(common: CommonSettings, db_url: str, crash_after_publish: bool) -> None:
     pool = await create_pool(db_url)
     producer = make_relay_producer(common, "test-relay")
     await producer.start()
-    await OutboxRelay(
+    relay_class = CrashAfterPublishRelay if crash_after_publish else OutboxRelay
+    await relay_class(
         pool, ProducerPublisher(producer), "plumbing-test", batch_size=100, poll_interval_s=0.2
     ).run()
 
@@ -154,17 +166,19 @@ async def run_consumer(common: CommonSettings, db_url: str, topic: str, group: s
 
 
 def main() -> None:
-    """`python -m avtal_testing.plumbing relay|consume --db URL [...]`: a process to kill in tests."""
+    """`python -m avtal_testing.plumbing relay|consume --db URL [...]`: a process to kill in tests
+    (`relay --crash-after-publish` kills itself between publishing and marking)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("role", choices=["relay", "consume"])
     parser.add_argument("--db", required=True)
     parser.add_argument("--topic", default="")
     parser.add_argument("--group", default="")
     parser.add_argument("--delay-ms", type=float, default=0.0)
+    parser.add_argument("--crash-after-publish", action="store_true")
     args = parser.parse_args()
     common = CommonSettings()
     if args.role == "relay":
-        asyncio.run(run_relay(common, args.db))
+        asyncio.run(run_relay(common, args.db, args.crash_after_publish))
     else:
         asyncio.run(run_consumer(common, args.db, args.topic, args.group, args.delay_ms / 1000))
 

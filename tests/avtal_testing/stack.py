@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[2]
 PORT_OFFSET = int(os.environ.get("AVTAL_TEST_PORT_OFFSET", "1000"))
 
@@ -30,7 +32,18 @@ class StackInfo:
     staff_password: str
     customer_email: str
     customer_password: str
+    # Internal service APIs answer only with `Authorization: Bearer <service_token>` (see `internal`).
+    service_token: str
     process: subprocess.Popen[str]
+
+    @property
+    def internal_headers(self) -> dict[str, str]:
+        """Headers a caller of a service's internal API sends (the gateway sends the same)."""
+        return {"Authorization": f"Bearer {self.service_token}"}
+
+    def internal(self, service: str) -> httpx.Client:
+        """A client of one service's internal API, with the service token."""
+        return httpx.Client(base_url=self.services[service], headers=self.internal_headers, timeout=30)
 
     def database_url(self, service: str) -> str:
         base, _, _ = self.postgres_url.rpartition("/")
@@ -44,6 +57,7 @@ class StackInfo:
             "AVTAL_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
             "AVTAL_KAFKA_PROFILE": self.kafka_profile,
             "AVTAL_LOG_JSON": "true",
+            "AVTAL_SERVICE_TOKEN": self.service_token,
         }
 
 
@@ -89,6 +103,7 @@ def start_stack(timeout_s: float = 240.0) -> StackInfo:
         staff_password=state["staff_password"],
         customer_email=state["customer_email"],
         customer_password=state["customer_password"],
+        service_token=state["service_token"],
         process=proc,
     )
 

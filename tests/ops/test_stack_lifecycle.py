@@ -54,6 +54,10 @@ def _up(
     raise AssertionError(f"avtal up exited with {proc.wait()} before it was ready")
 
 
+def _internal_headers(home: Path) -> dict[str, str]:
+    return {"Authorization": f"Bearer {json.loads((home / 'stack.json').read_text())['service_token']}"}
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -78,11 +82,13 @@ def test_ctrl_c_stops_everything_and_a_warm_start_keeps_the_data() -> None:
     home = ROOT / ".avtal" / "test" / f"lifecycle-{uuid.uuid4().hex[:6]}"
     first = _up(home)
     catalog = f"http://127.0.0.1:{8101 + OFFSET}"
+    auth = _internal_headers(home)
     sku = unique("LIFE")
     try:
         created = httpx.post(
             f"{catalog}/products/",
             json={"sku": sku, "name": "Kept across restarts", "annual_price": "10.00", "currency": "SEK"},
+            headers=auth,
         )
         assert created.status_code == 201, created.text
     finally:
@@ -94,7 +100,8 @@ def test_ctrl_c_stops_everything_and_a_warm_start_keeps_the_data() -> None:
 
     second = _up(home)
     try:
-        products = httpx.get(f"{catalog}/products/", params={"limit": 1000}).json()
+        assert _internal_headers(home) == auth, "the service token is generated once per stack home"
+        products = httpx.get(f"{catalog}/products/", params={"limit": 1000}, headers=auth).json()
         assert sku in {p["sku"] for p in products}
     finally:
         assert _interrupt(second, home) == {}
@@ -112,6 +119,7 @@ def test_with_servers_configured_avtal_up_starts_none_and_runs_as_replicas(stack
         "AVTAL_KAFKA_PROFILE": stack.kafka_profile,
         "AVTAL_NOTIFIER_SMTP_HOST": "127.0.0.1",
         "AVTAL_NOTIFIER_SMTP_PORT": str(2525 + PORT_OFFSET),
+        "AVTAL_SERVICE_TOKEN": stack.service_token,  # replicas of the same deployment share it
     }
     replica = _up(home, OFFSET + 100, servers, flags=())
     try:
@@ -122,9 +130,14 @@ def test_with_servers_configured_avtal_up_starts_none_and_runs_as_replicas(stack
         made = httpx.post(
             f"http://127.0.0.1:{8101 + OFFSET + 100}/products/",
             json={"sku": sku, "name": "Made on the replica", "annual_price": "1.00", "currency": "SEK"},
+            headers=stack.internal_headers,
         )
         assert made.status_code == 201, made.text
-        seen = httpx.get(f"{stack.services['catalog']}/products/{made.json()['product_id']}")
+        assert _internal_headers(home) == stack.internal_headers
+        seen = httpx.get(
+            f"{stack.services['catalog']}/products/{made.json()['product_id']}",
+            headers=stack.internal_headers,
+        )
         assert seen.json()["sku"] == sku
     finally:
         assert _interrupt(replica, home) == {}

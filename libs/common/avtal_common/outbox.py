@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import time
 import uuid
 from collections.abc import Awaitable
@@ -93,8 +91,6 @@ class OutboxRelay:
         self._retention_s = retention_s
         self._wake = asyncio.Event()
         self._last_gauge = self._last_purge = 0.0
-        # Fault injection for the crash test: die between publishing and marking.
-        self._crash_after_publish = os.environ.get("AVTAL_FAULT_RELAY_CRASH_AFTER_PUBLISH") == "1"
 
     async def run(self) -> None:
         listener = await self._listen()
@@ -123,8 +119,6 @@ class OutboxRelay:
             if not rows:
                 return 0
             sent, failed = await self._send(rows)
-            if self._crash_after_publish and sent:
-                os.kill(os.getpid(), signal.SIGKILL)
             for row_id, err in failed:
                 await conn.execute(_MARK_FAILED, row_id, err)
             await conn.execute(_MARK_SENT, sent)

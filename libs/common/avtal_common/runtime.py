@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from avtal_common.db import create_pool
 from avtal_common.errors import DomainError
 from avtal_common.http import (
     MetricsController,
+    ServiceTokenMiddleware,
     bind_request_correlation,
     echo_correlation,
     health_controller,
@@ -69,6 +71,9 @@ class ServiceSpec:
     dependencies: Callable[[Runtime], dict[str, Provide]] | None = None
     # Extra Litestar keyword arguments (auth, templates, …) built from the runtime.
     app_options: Callable[[Runtime], dict[str, Any]] | None = None
+    # An internal service answers only callers with the service token (all but /health/* and /metrics);
+    # the gateway is the one public process and sets this to False.
+    internal: bool = True
 
 
 @dataclass
@@ -99,6 +104,7 @@ class Runtime:
 
 
 def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettings) -> Litestar:
+    token = _require_token(spec, common)
     rt = Runtime(spec, common, settings, make_broker(common, f"avtal-{spec.name}"))
     rt.checks = {"database": False, "broker": False, "migrations": False}
     options = spec.app_options(rt) if spec.app_options else {}
@@ -112,7 +118,10 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
     app = Litestar(
         route_handlers=[*spec.routes, MetricsController, health_controller(lambda: dict(rt.checks))],
         lifespan=[lambda app: _lifespan(rt)],
-        middleware=[prometheus_config(f"avtal_{spec.name}").middleware],
+        middleware=[
+            prometheus_config(f"avtal_{spec.name}").middleware,
+            *([ServiceTokenMiddleware(token)] if spec.internal else []),
+        ],
         plugins=[problem_details_plugin()],
         before_request=bind_request_correlation,
         after_request=echo_correlation,
@@ -124,6 +133,17 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
         **options,
     )
     return app
+
+
+def _require_token(spec: ServiceSpec, common: CommonSettings) -> str:
+    # Every process needs it: internal services to check callers, the gateway to call them.
+    if common.service_token is None:
+        raise SystemExit(
+            f"avtal-{spec.name}: AVTAL_SERVICE_TOKEN is not set. Set the same random value (at least 16 "
+            "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`) in the "
+            "environment of every Avtal process; `avtal up` does this for you."
+        )
+    return common.service_token.get_secret_value()
 
 
 def _logging_config() -> LoggingConfig:
@@ -209,13 +229,19 @@ async def _watch_readiness(rt: Runtime) -> None:
 
 def serve(spec: ServiceSpec, settings_cls: type[ServiceSettings]) -> None:
     """Entry point of a service process."""
+    if "AVTAL_HTTP_HOST" in os.environ:
+        # Removed, not ignored: one shared host would expose the internal services with the gateway.
+        raise SystemExit(
+            f"avtal-{spec.name}: AVTAL_HTTP_HOST is no longer read; set AVTAL_{spec.name.upper()}_HTTP_HOST "
+            "(default 127.0.0.1) for this process instead, and 0.0.0.0 only for the gateway behind a proxy."
+        )
     common = CommonSettings()
     settings = settings_cls()
     configure_logging(f"avtal-{spec.name}", common.log_level, common.log_json)
     app = build_app(spec, common, settings)
     uvicorn.run(
         app,
-        host=common.http_host,
+        host=settings.http_host,
         port=settings.http_port,
         loop="uvloop",
         http="httptools",

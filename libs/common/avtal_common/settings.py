@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CommonSettings(BaseSettings):
-    """Settings every process shares: where Kafka and PostgreSQL are, how to log."""
+    """Settings every process shares: where Kafka and PostgreSQL are, how to log, the service token."""
 
     model_config = SettingsConfigDict(env_prefix="AVTAL_", extra="ignore")
 
@@ -27,7 +27,9 @@ class CommonSettings(BaseSettings):
     postgres_url: str = "postgresql://avtal@127.0.0.1:54329/postgres"
     log_level: str = "INFO"
     log_json: bool = True
-    http_host: str = "127.0.0.1"
+    # Bearer token every internal service requires and the gateway and notifier send (required to start;
+    # `avtal up` generates one). The same value goes into every process's environment.
+    service_token: SecretStr | None = Field(default=None, min_length=16)
 
     @property
     def bootstrap_list(self) -> list[str]:
@@ -45,6 +47,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     database_url: str | None = None
+    # Each process binds by its own setting (AVTAL_<SVC>_HTTP_HOST): internal services stay on loopback
+    # or a private network while the gateway alone may listen on 0.0.0.0 behind a proxy.
+    http_host: str = "127.0.0.1"
     http_port: int = 8100
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)

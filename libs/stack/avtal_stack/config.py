@@ -56,16 +56,18 @@ class Ports:
 
 
 def load_secrets(home: Path) -> dict[str, str]:
-    """Generated once per stack home: the staff password, demo customer password, session key."""
+    """Generated once per stack home: the staff password, demo customer password, session key,
+    service token."""
     path = home / "secrets.json"
     if path.exists():
-        return json.loads(path.read_text())
+        return _with_service_token(path, json.loads(path.read_text()))
     values = {
         "staff_email": "staff@avtal.local",
         "staff_password": secrets.token_urlsafe(12),
         "customer_email": "it@nordicfreight.example",
         "customer_password": secrets.token_urlsafe(12),
         "session_secret": secrets.token_hex(16),
+        "service_token": secrets.token_urlsafe(32),
     }
     home.mkdir(parents=True, exist_ok=True)
     write_private(path, json.dumps(values, indent=2))
@@ -78,3 +80,11 @@ def write_private(path: Path, text: str) -> None:
     with os.fdopen(fd, "w") as f:
         os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: fix it before writing
         f.write(text)
+
+
+def _with_service_token(path: Path, values: dict[str, str]) -> dict[str, str]:
+    # A stack home from before the service token: add one, keep every other secret as it was.
+    if "service_token" not in values:
+        values["service_token"] = secrets.token_urlsafe(32)
+        write_private(path, json.dumps(values, indent=2))
+    return values

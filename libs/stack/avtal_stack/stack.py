@@ -25,6 +25,8 @@ class Stack:
         self.home = settings.home.resolve()
         self.ports = Ports(settings.port_offset, settings)
         self.secrets = load_secrets(self.home)
+        # A configured token (processes joining other hosts' services) wins over this home's own.
+        self.secrets["service_token"] = os.environ.get("AVTAL_SERVICE_TOKEN") or self.secrets["service_token"]
         self.pg: LocalPostgres | None = None
         self.tansu: LocalTansu | None = None
         self.children: dict[str, subprocess.Popen[bytes]] = {}
@@ -89,6 +91,7 @@ class Stack:
         for s in SERVICES[:-1]:
             env.setdefault(f"AVTAL_GATEWAY_{s.upper()}_URL", f"http://127.0.0.1:{self.ports.service(s)}")
         env["AVTAL_NOTIFIER_BILLING_URL"] = f"http://127.0.0.1:{self.ports.service('billing')}"
+        env["AVTAL_SERVICE_TOKEN"] = self.secrets["service_token"]  # every process, the same
         env.setdefault("AVTAL_GATEWAY_STAFF_EMAIL", self.secrets["staff_email"])
         env.setdefault("AVTAL_GATEWAY_STAFF_PASSWORD", self.secrets["staff_password"])
         env.setdefault("AVTAL_GATEWAY_SESSION_SECRET", self.secrets["session_secret"])

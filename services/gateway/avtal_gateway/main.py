@@ -25,7 +25,8 @@ def _settings(rt: Runtime) -> GatewaySettings:
 
 async def start_gateway(rt: Runtime) -> None:
     s = _settings(rt)
-    rt.state["services"] = Services({name: getattr(s, f"{name}_url") for name in SERVICES})
+    urls = {name: getattr(s, f"{name}_url") for name in SERVICES}
+    rt.state["services"] = Services(urls, rt.common.service_token)
     await ensure_staff_user(rt.db, s.staff_email, s.staff_password)
 
 
@@ -55,6 +56,7 @@ SPEC = ServiceSpec(
     on_startup=[start_gateway],
     extra_ready=services_ready,
     app_options=app_options,
+    internal=False,  # the public process: sessions, not the service token
 )
 
 

@@ -15,7 +15,9 @@ async def mailer_loop(rt: Runtime) -> None:
     mailer = SmtpMailer(
         s.smtp_host, s.smtp_port, s.smtp_username, s.smtp_password, s.smtp_starttls, s.smtp_timeout_s
     )
-    documents = BillingDocuments(s.billing_url)
+    token = rt.common.service_token
+    assert token is not None, "build_app refuses to start without it"
+    documents = BillingDocuments(s.billing_url, token.get_secret_value())
     try:
         await drain_forever(
             lambda: send_due(rt.db, mailer, documents, s.from_address, s.max_attempts), "notifier.send"

@@ -55,7 +55,9 @@ def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: st
 
 
 def _schedule(stack: StackInfo, contract_id: uuid.UUID) -> list | None:
-    r = httpx.get(f"{stack.services['billing']}/contracts/{contract_id}/schedule")
+    r = httpx.get(
+        f"{stack.services['billing']}/contracts/{contract_id}/schedule", headers=stack.internal_headers
+    )
     return r.json() if r.status_code == 200 else None
 
 

@@ -54,7 +54,7 @@ async def test_a_commit_wakes_the_relay_at_once_without_waiting_for_its_poll(wor
 async def test_a_relay_killed_between_publishing_and_marking_causes_no_double_effect(world: Scratch) -> None:
     pool, topic = world.pool, world.topic
     ids = await plumbing.queue_events(pool, topic, 40)
-    crashed = world.spawn("relay", AVTAL_FAULT_RELAY_CRASH_AFTER_PUBLISH="1")
+    crashed = world.spawn("relay", "--crash-after-publish")
     assert crashed.wait(timeout=120) == -9
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 40

@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, ValidationInfo, field_validator
 
 from avtal_common.api.text import FreeText, OneLine
 from avtal_common.money import Currency
+
+# Bounds that keep dates in the range billing, reporting and PostgreSQL handle sensibly.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+MAX_TERM_YEARS = 10
+# A billing run may look ahead at most one billing period (the longest is 12 months).
+MAX_AS_OF_AHEAD = timedelta(days=366)
+BillingInterval = Literal[1, 3, 6, 12]
+
+
+def _in_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"dates from {EARLIEST_DATE} to {LATEST_DATE} are accepted, not {value}")
+    return value
+
+
+BoundedDate = Annotated[date, AfterValidator(_in_range)]
+
+
+def term_limit(start: date) -> date:
+    """The first day after the longest allowed term (the 10th anniversary; 29 Feb → 1 Mar)."""
+    try:
+        return start.replace(year=start.year + MAX_TERM_YEARS)
+    except ValueError:
+        return date(start.year + MAX_TERM_YEARS, 3, 1)
 
 
 class ProductIn(BaseModel):
@@ -40,14 +66,46 @@ class LineIn(BaseModel):
 class ContractIn(BaseModel):
     customer_id: uuid.UUID
     currency: Currency = "SEK"
-    start_date: date
-    end_date: date = Field(description="the last covered day")
-    billing_interval_months: int = 12
+    start_date: BoundedDate = Field(description=f"the first covered day, from {EARLIEST_DATE}")
+    end_date: BoundedDate = Field(
+        description=f"the last covered day: not before start_date, a term of at most {MAX_TERM_YEARS} years"
+    )
+    billing_interval_months: BillingInterval = 12
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
+
+    @field_validator("end_date")
+    @classmethod
+    def _within_term(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start_date")
+        if start is None:  # start_date itself was refused; that error says why
+            return end
+        if end < start:
+            raise ValueError(f"end_date {end} (the last covered day) must not be before start_date {start}")
+        if end >= term_limit(start):
+            raise ValueError(
+                f"a contract term is at most {MAX_TERM_YEARS} years: "
+                f"end_date must be before {term_limit(start)}, not {end}"
+            )
+        return end
 
 
 class BillingRunIn(BaseModel):
-    as_of: date | None = Field(default=None, description="bill what is due by this date (default today)")
+    as_of: BoundedDate | None = Field(
+        default=None,
+        description="bill what is due by this date (default today); at most one billing period "
+        f"({MAX_AS_OF_AHEAD.days} days) after today",
+    )
     run_key: OneLine | None = Field(
         default=None, max_length=200, description="reusing a finished run's key creates nothing new"
     )
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_too_far_ahead(cls, as_of: date | None) -> date | None:
+        latest = datetime.now(UTC).date() + MAX_AS_OF_AHEAD
+        if as_of is not None and as_of > latest:
+            raise ValueError(
+                f"as_of may be at most one billing period ({MAX_AS_OF_AHEAD.days} days) after today: "
+                f"{latest} at the latest, not {as_of}"
+            )
+        return as_of

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from avtal_common.events import Payload
 from avtal_common.money import Amount, Currency
+
+# A path on the billing service: segments of letters, digits, `.`, `_`, `-`, each starting with a letter
+# or digit. No scheme, host, `//`, `..`, `%`, `?` or `\`, so a consumer can only ever join it to
+# billing's own base URL. (Old events carried other relative paths; today's are `/invoices/<id>/pdf`.)
+_BILLING_PATH = re.compile(r"/?[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+_INVOICE_PDF_PATH = re.compile(r"/invoices/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/pdf")
+
+
+def _billing_path(path: str) -> str:
+    if not _BILLING_PATH.fullmatch(path):
+        raise ValueError(f"{path[:100]!r} is not a path on the billing service (like /invoices/<id>/pdf)")
+    return path
+
+
+BillingPath = Annotated[str, AfterValidator(_billing_path)]
+
+
+def is_invoice_pdf_path(path: str) -> bool:
+    """True only for `/invoices/<uuid>/pdf`: the one document a consumer may fetch from billing."""
+    return _INVOICE_PDF_PATH.fullmatch(path) is not None
 
 
 class InvoiceLineData(BaseModel):
@@ -35,6 +57,7 @@ class InvoiceGenerated(Payload):
     period_end: date
     total: Amount
     lines: list[InvoiceLineData]
-    # Claim check: the PDF stays in billing; consumers fetch it by this path and verify the hash.
-    pdf_path: str
+    # Claim check: the PDF stays in billing; consumers fetch it by this path (on billing's base URL,
+    # never a URL of the event's choosing) and verify the hash.
+    pdf_path: BillingPath
     pdf_sha256: str

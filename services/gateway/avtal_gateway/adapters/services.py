@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 from litestar.plugins.problem_details import ProblemDetailsException
+from pydantic import SecretStr
 
 from avtal_common.logging import CORRELATION_HEADER, current_correlation_id
 
@@ -13,10 +14,15 @@ SERVICES = ("catalog", "contracts", "billing", "notifier", "reporting")
 
 
 class Services:
-    def __init__(self, urls: dict[str, str]) -> None:
+    def __init__(self, urls: dict[str, str], service_token: SecretStr | None) -> None:
+        if service_token is None:
+            raise ValueError("the gateway needs AVTAL_SERVICE_TOKEN to call the internal services")
+        # Every internal route but health and metrics requires it.
+        auth = {"Authorization": f"Bearer {service_token.get_secret_value()}"}
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self._clients = {
-            name: httpx.AsyncClient(base_url=url, timeout=30, limits=limits) for name, url in urls.items()
+            name: httpx.AsyncClient(base_url=url, timeout=30, limits=limits, headers=auth)
+            for name, url in urls.items()
         }
 
     async def request(
@@ -77,5 +83,5 @@ def _problem(service: str, r: httpx.Response) -> ProblemDetailsException:
         status_code=r.status_code,
         title=body.get("title", "Request refused"),
         detail=body.get("detail", ""),
-        extra={"errors": body.get("extra")} if body.get("extra") else None,
+        extra=body.get("extra") or None,  # the service's field errors, as the gateway's own
     )

@@ -1,23 +1,17 @@
-"""Outbound ports of the notifier: SMTP delivery and documents fetched by claim check."""
+"""Outbound port of the notifier: e-mail delivery over SMTP."""
 
 from __future__ import annotations
 
-import hashlib
 from email.message import EmailMessage
 from typing import Protocol
 
 import aiosmtplib
-import httpx
-
-from avtal_common.logging import CORRELATION_HEADER, current_correlation_id
 
 
 class Mailer(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
-
-
-class DocumentStore(Protocol):
-    async def fetch(self, path: str, sha256: str) -> bytes: ...
+    async def send(self, message: EmailMessage) -> None:
+        """Hand `message` to the mail system; raises if it was not accepted."""
+        ...
 
 
 class SmtpMailer:
@@ -41,21 +35,3 @@ class SmtpMailer:
 
     async def send(self, message: EmailMessage) -> None:
         await aiosmtplib.send(message, **self._kw)
-
-
-class BillingDocuments:
-    """Fetches a PDF from billing's internal API and checks it against the hash in the event."""
-
-    def __init__(self, base_url: str) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=20)
-
-    async def fetch(self, path: str, sha256: str) -> bytes:
-        headers = {CORRELATION_HEADER: current_correlation_id() or ""}
-        r = await self._client.get(path, headers=headers)
-        r.raise_for_status()
-        if hashlib.sha256(r.content).hexdigest() != sha256:
-            raise ValueError(f"document {path} does not match the hash in its event")
-        return r.content
-
-    async def close(self) -> None:
-        await self._client.aclose()

@@ -78,7 +78,7 @@ def test_ctrl_c_stops_everything_and_a_warm_start_keeps_the_data() -> None:
     second = _up(home)
     try:
         products = httpx.get(f"{catalog}/products/", params={"limit": 1000}).json()
-        assert sku in {p["sku"] for p in products}
+        assert sku in {p["sku"] for p in products["items"]}
     finally:
         assert _interrupt(second, home) == {}
 

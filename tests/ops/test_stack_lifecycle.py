@@ -102,7 +102,7 @@ def test_ctrl_c_stops_everything_and_a_warm_start_keeps_the_data() -> None:
     try:
         assert _internal_headers(home) == auth, "the service token is generated once per stack home"
         products = httpx.get(f"{catalog}/products/", params={"limit": 1000}, headers=auth).json()
-        assert sku in {p["sku"] for p in products}
+        assert sku in {p["sku"] for p in products["items"]}
     finally:
         assert _interrupt(second, home) == {}
 

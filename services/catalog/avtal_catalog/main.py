@@ -2,6 +2,7 @@
 
 from avtal_catalog.api.products import ProductController
 from avtal_catalog.settings import CatalogSettings
+from avtal_catalog.store.uow import CatalogUnitOfWork
 from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
 
@@ -10,6 +11,7 @@ SPEC = ServiceSpec(
     package="avtal_catalog",
     publishes=[topics.CATALOG_PRODUCT_UPSERTED, topics.CATALOG_PRICE_CHANGED],
     routes=[ProductController],
+    unit_of_work=CatalogUnitOfWork,
 )
 
 

@@ -2,9 +2,11 @@
 
 from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
-from avtal_contracts.api.routes import ContractController, CustomerController
+from avtal_contracts.api.contracts import ContractController
+from avtal_contracts.api.customers import CustomerController
 from avtal_contracts.consumers import handlers
 from avtal_contracts.settings import ContractsSettings
+from avtal_contracts.store.uow import ContractsUnitOfWork
 
 SPEC = ServiceSpec(
     name="contracts",
@@ -19,6 +21,7 @@ SPEC = ServiceSpec(
     ],
     handlers=handlers,
     routes=[CustomerController, ContractController],
+    unit_of_work=ContractsUnitOfWork,
 )
 
 

@@ -1,15 +1,17 @@
-"""Notifier subscriptions: parse envelope → one handler."""
+"""The events the notifier reacts to."""
 
 from avtal_common import topics
 from avtal_common.consumer import EventHandler
 from avtal_common.payloads.billing import InvoiceGenerated
 from avtal_common.runtime import Runtime
-from avtal_notifier.handlers.notifications import on_invoice_generated
+from avtal_notifier.handlers.emails import on_invoice_generated
+
+HANDLERS = [
+    EventHandler(
+        topics.INVOICE_GENERATED, InvoiceGenerated, "notifier.on_invoice_generated", on_invoice_generated
+    ),
+]
 
 
 def handlers(rt: Runtime) -> list[EventHandler]:
-    return [
-        EventHandler(
-            topics.INVOICE_GENERATED, InvoiceGenerated, "notifier.on_invoice_generated", on_invoice_generated
-        )
-    ]
+    return HANDLERS

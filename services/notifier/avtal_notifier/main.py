@@ -2,9 +2,10 @@
 
 from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
-from avtal_notifier.api.routes import EmailController
+from avtal_notifier.api.emails import EmailController
 from avtal_notifier.consumers import handlers
 from avtal_notifier.settings import NotifierSettings
+from avtal_notifier.store.uow import NotifierUnitOfWork
 from avtal_notifier.workers import mailer_loop
 
 SPEC = ServiceSpec(
@@ -14,6 +15,7 @@ SPEC = ServiceSpec(
     handlers=handlers,
     routes=[EmailController],
     background=[mailer_loop],
+    unit_of_work=NotifierUnitOfWork,
 )
 
 

@@ -1,11 +1,12 @@
-"""Notifier background loop: deliver due e-mails."""
+"""Notifier background loop: deliver due e-mails, one unit of work per pass."""
 
 from __future__ import annotations
 
 from avtal_common.loops import drain_forever
 from avtal_common.runtime import Runtime
-from avtal_notifier.adapters.smtp import BillingDocuments, SmtpMailer
-from avtal_notifier.handlers.notifications import send_due
+from avtal_notifier.adapters.documents import BillingDocuments, PdfFetcher
+from avtal_notifier.adapters.smtp import Mailer, SmtpMailer
+from avtal_notifier.handlers.emails import send_due
 from avtal_notifier.settings import NotifierSettings
 
 
@@ -19,8 +20,11 @@ async def mailer_loop(rt: Runtime) -> None:
     assert token is not None, "build_app refuses to start without it"
     documents = BillingDocuments(s.billing_url, token.get_secret_value())
     try:
-        await drain_forever(
-            lambda: send_due(rt.db, mailer, documents, s.from_address, s.max_attempts), "notifier.send"
-        )
+        await drain_forever(lambda: _send_pass(rt, s, mailer, documents), "notifier.send")
     finally:
         await documents.close()
+
+
+async def _send_pass(rt: Runtime, s: NotifierSettings, mailer: Mailer, documents: PdfFetcher) -> int:
+    async with rt.uow() as uow:
+        return await send_due(uow, mailer, documents, s.from_address, s.max_attempts)

@@ -1,4 +1,4 @@
-"""Reporting subscriptions: parse envelope → one handler."""
+"""The events reporting reacts to."""
 
 from avtal_common import topics
 from avtal_common.consumer import EventHandler
@@ -6,10 +6,12 @@ from avtal_common.payloads.billing import InvoiceGenerated
 from avtal_common.runtime import Runtime
 from avtal_reporting.handlers.revenue import on_invoice_generated
 
+HANDLERS = [
+    EventHandler(
+        topics.INVOICE_GENERATED, InvoiceGenerated, "reporting.on_invoice_generated", on_invoice_generated
+    ),
+]
+
 
 def handlers(rt: Runtime) -> list[EventHandler]:
-    return [
-        EventHandler(
-            topics.INVOICE_GENERATED, InvoiceGenerated, "reporting.on_invoice_generated", on_invoice_generated
-        )
-    ]
+    return HANDLERS

@@ -1,15 +1,17 @@
 """Reporting service: app factory and entry point."""
 
 from avtal_common.runtime import ServiceSpec, serve
-from avtal_reporting.api.routes import RevenueController
+from avtal_reporting.api.revenue import RevenueController
 from avtal_reporting.consumers import handlers
 from avtal_reporting.settings import ReportingSettings
+from avtal_reporting.store.uow import ReportingUnitOfWork
 
 SPEC = ServiceSpec(
     name="reporting",
     package="avtal_reporting",
     handlers=handlers,
     routes=[RevenueController],
+    unit_of_work=ReportingUnitOfWork,
 )
 
 

@@ -1,4 +1,4 @@
-"""Opening contracts and registering covered items: pure rules of avtal_contracts.domain.model."""
+"""Opening contracts and registering covered items: pure rules of avtal_contracts.domain."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from decimal import Decimal
 import pytest
 
 from avtal_common.errors import DomainError
-from avtal_contracts.domain.model import (
-    BILLING_INTERVALS,
-    Customer,
-    LineRequest,
-    ProductInfo,
-    new_item,
-    open_contract,
-)
+from avtal_contracts.domain.contracts import BILLING_INTERVALS, LineRequest, open_contract
+from avtal_contracts.domain.customers import Customer
+from avtal_contracts.domain.items import new_item
+from avtal_contracts.domain.products import ProductInfo, supersedes
 
 START, END = date(2025, 1, 1), date(2026, 1, 1)
 CUSTOMER = Customer(uuid.uuid4(), "Acme AB", "billing@acme.example", "sv")
 PRINTER_CARE = ProductInfo(uuid.uuid4(), "PRN-CARE", "Printer care", Decimal("1200.00"), "SEK", True, 1)
-ITEM = new_item("HP-123", "LaserJet 4000", "SN-0001")
+ITEM = new_item(CUSTOMER.customer_id, "HP-123", "LaserJet 4000", "SN-0001")
 
 
 def _open(
@@ -53,7 +49,7 @@ def test_an_opened_contract_is_active_at_version_one_with_its_terms() -> None:
 
 
 def test_every_contract_and_line_gets_its_own_id() -> None:
-    second_item = new_item("HP-123", "LaserJet 4000", "SN-0002")
+    second_item = new_item(CUSTOMER.customer_id, "HP-123", "LaserJet 4000", "SN-0002")
     a = _open([LineRequest(PRINTER_CARE, ITEM), LineRequest(PRINTER_CARE, second_item)])
     b = _open()
 
@@ -63,7 +59,7 @@ def test_every_contract_and_line_gets_its_own_id() -> None:
 
 
 def test_lines_keep_the_order_of_the_requests() -> None:
-    items = [new_item("M", "Model", f"SN-{i}") for i in range(5)]
+    items = [new_item(CUSTOMER.customer_id, "M", "Model", f"SN-{i}") for i in range(5)]
 
     contract = _open([LineRequest(PRINTER_CARE, it) for it in items])
 
@@ -127,6 +123,13 @@ def test_a_contract_refuses_a_list_price_with_three_decimals() -> None:
         _open([LineRequest(odd, ITEM)])
 
 
+def test_a_contract_refuses_an_item_of_another_customer() -> None:
+    theirs = new_item(uuid.uuid4(), "HP-123", "LaserJet 4000", "SN-0009")
+
+    with pytest.raises(DomainError, match="belongs to another customer"):
+        _open([LineRequest(PRINTER_CARE, ITEM), LineRequest(PRINTER_CARE, theirs)])
+
+
 def test_a_contract_refuses_a_negative_price() -> None:
     with pytest.raises(DomainError):
         _open([LineRequest(PRINTER_CARE, ITEM, Decimal("-1.00"))])
@@ -162,14 +165,14 @@ def test_an_explicit_zero_price_is_kept_and_not_replaced_by_the_list_price() -> 
 
 
 def test_a_covered_item_keeps_its_manufacturer_number_model_and_serial() -> None:
-    item = new_item("HP-123", "LaserJet 4000", "SN-0001")
+    item = new_item(CUSTOMER.customer_id, "HP-123", "LaserJet 4000", "SN-0001")
 
     assert (item.manufacturer_no, item.model, item.serial_no) == ("HP-123", "LaserJet 4000", "SN-0001")
     assert isinstance(item.item_id, uuid.UUID)
 
 
 def test_a_covered_item_is_stored_without_surrounding_whitespace() -> None:
-    item = new_item("  HP-123 ", "\tLaserJet 4000\n", " SN-0001 ")
+    item = new_item(CUSTOMER.customer_id, "  HP-123 ", "\tLaserJet 4000\n", " SN-0001 ")
 
     assert (item.manufacturer_no, item.model, item.serial_no) == ("HP-123", "LaserJet 4000", "SN-0001")
 
@@ -189,8 +192,29 @@ def test_a_covered_item_needs_a_manufacturer_number_a_model_and_a_serial(
     manufacturer_no: str, model: str, serial_no: str
 ) -> None:
     with pytest.raises(DomainError, match="serial number"):
-        new_item(manufacturer_no, model, serial_no)
+        new_item(CUSTOMER.customer_id, manufacturer_no, model, serial_no)
 
 
 def test_each_covered_item_gets_its_own_id() -> None:
-    assert new_item("A", "B", "C").item_id != new_item("A", "B", "C").item_id
+    assert (
+        new_item(CUSTOMER.customer_id, "A", "B", "C").item_id
+        != new_item(CUSTOMER.customer_id, "A", "B", "C").item_id
+    )
+
+
+def test_a_covered_item_belongs_to_the_customer_it_was_registered_for() -> None:
+    assert new_item(CUSTOMER.customer_id, "A", "B", "C").customer_id == CUSTOMER.customer_id
+
+
+# --- products as the catalog last described them ---------------------------------------------
+
+
+def test_a_product_not_known_yet_is_news() -> None:
+    assert supersedes(PRINTER_CARE, None)
+
+
+@pytest.mark.parametrize(("known", "news"), [(1, True), (2, False), (3, False)])
+def test_only_a_newer_product_version_supersedes_the_known_one(known: int, news: bool) -> None:
+    incoming = replace(PRINTER_CARE, version=2, name="Printer care plus")
+
+    assert supersedes(incoming, replace(PRINTER_CARE, version=known)) is news

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
-from avtal_notifier.domain.emails import SUPPORTED_LOCALES, locale_of, retry_delay
-from avtal_notifier.handlers.notifications import compose
+from avtal_notifier.domain.emails import SUPPORTED_LOCALES, gives_up, locale_of, retry_delay
+from avtal_notifier.handlers.emails import compose
 
 
 def _invoice(locale: str = "en") -> InvoiceGenerated:
@@ -126,3 +126,10 @@ def test_retry_delay_grows_and_never_shrinks() -> None:
 @pytest.mark.parametrize("attempts", [12, 13, 50, 1000])
 def test_retry_delay_is_capped_at_one_hour(attempts: int) -> None:
     assert retry_delay(attempts) == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(("attempts", "expected"), [(1, False), (7, False), (8, True), (9, True)])
+def test_an_email_is_given_up_once_its_failed_attempts_reach_the_maximum(
+    attempts: int, expected: bool
+) -> None:
+    assert gives_up(attempts, max_attempts=8) is expected

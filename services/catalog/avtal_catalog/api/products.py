@@ -1,19 +1,22 @@
-"""Catalog internal HTTP API."""
+"""Catalog internal HTTP API: products."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
+from litestar.params import Parameter
 from pydantic import BaseModel
 
+from avtal_catalog.domain.commands import UpsertProduct
 from avtal_catalog.domain.products import Product
-from avtal_catalog.handlers.products import define_product, upsert_product
-from avtal_catalog.store.products import ProductRepo
+from avtal_catalog.handlers.products import upsert_product
+from avtal_catalog.store.uow import CatalogUnitOfWork
 from avtal_common.api.commands import ProductIn
+from avtal_common.api.pagination import MAX_LIMIT, Page
 from avtal_common.money import Amount
-from avtal_common.uow import unit_of_work
 
 
 class ProductOut(BaseModel):
@@ -28,27 +31,39 @@ class ProductOut(BaseModel):
     active: bool
     version: int
 
+    @classmethod
+    def of(cls, p: Product) -> ProductOut:
+        return cls(**asdict(p))
 
-def _out(p: Product) -> ProductOut:
-    return ProductOut(**asdict(p))
+
+def _command(data: ProductIn) -> UpsertProduct:
+    return UpsertProduct(
+        data.sku, data.name, data.annual_price, data.currency, data.description, data.vendor, data.category
+    )
 
 
 class ProductController(Controller):
     path = "/products"
 
     @post("/")
-    async def create(self, request: Request, data: ProductIn) -> ProductOut:
-        rt = request.app.state.runtime
-        candidate = define_product(**data.model_dump())
-        async with unit_of_work(rt.db, "catalog") as tx:
-            return _out(await upsert_product(tx, candidate))
+    async def create(self, uow: CatalogUnitOfWork, data: ProductIn) -> ProductOut:
+        async with uow:
+            return ProductOut.of(await upsert_product(uow, _command(data)))
 
     @get("/")
-    async def list_products(self, request: Request, limit: int = 100, offset: int = 0) -> list[ProductOut]:
-        async with request.app.state.runtime.db.acquire() as conn:
-            return [_out(p) for p in await ProductRepo(conn).list(min(limit, 1000), offset)]
+    async def list_products(
+        self,
+        uow: CatalogUnitOfWork,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 100,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> Page[ProductOut]:
+        async with uow:
+            found, total = await uow.products.list(limit, offset), await uow.products.count()
+        return Page[ProductOut](
+            items=[ProductOut.of(p) for p in found], total=total, limit=limit, offset=offset
+        )
 
     @get("/{product_id:uuid}")
-    async def get_product(self, request: Request, product_id: uuid.UUID) -> ProductOut:
-        async with request.app.state.runtime.db.acquire() as conn:
-            return _out(await ProductRepo(conn).get(product_id))
+    async def get_product(self, uow: CatalogUnitOfWork, product_id: uuid.UUID) -> ProductOut:
+        async with uow:
+            return ProductOut.of(await uow.products.get(product_id))

@@ -24,7 +24,17 @@ class Product:
     version: int = 1
 
 
-def define_product(sku: str, name: str, annual_price: Decimal, currency: str, **extra: object) -> Product:
+def define_product(
+    sku: str,
+    name: str,
+    annual_price: Decimal,
+    currency: str,
+    *,
+    description: str = "",
+    vendor: str | None = None,
+    category: str | None = None,
+    active: bool = True,
+) -> Product:
     sku, name = sku.strip(), name.strip()
     if not sku:
         raise DomainError("sku must not be empty")
@@ -34,7 +44,9 @@ def define_product(sku: str, name: str, annual_price: Decimal, currency: str, **
         raise DomainError(f"annual_price must be zero or more, got {annual_price}")
     if round_money(annual_price) != annual_price:
         raise DomainError(f"annual_price has more than two decimals: {annual_price}")
-    return Product(uuid.uuid4(), sku, name, annual_price, currency.upper(), **extra)  # type: ignore[arg-type]
+    return Product(
+        uuid.uuid4(), sku, name, annual_price, currency.upper(), description, vendor, category, active
+    )
 
 
 def revise(existing: Product, new: Product) -> Product:

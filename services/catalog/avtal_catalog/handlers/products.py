@@ -1,21 +1,29 @@
-"""Catalog use cases."""
+"""Catalog use cases: each runs inside the caller's unit of work."""
 
 from __future__ import annotations
 
+from avtal_catalog.domain.commands import UpsertProduct
 from avtal_catalog.domain.products import Product, define_product, revise
-from avtal_catalog.store.products import ProductRepo
+from avtal_catalog.store.uow import CatalogUnitOfWork
 from avtal_common.payloads.catalog import ProductUpserted
 from avtal_common.topics import CATALOG_PRODUCT_UPSERTED
-from avtal_common.uow import Tx
 
 
-async def upsert_product(tx: Tx, candidate: Product) -> Product:
+async def upsert_product(uow: CatalogUnitOfWork, cmd: UpsertProduct) -> Product:
     """Create a product, or revise the one with the same SKU; publishes catalog.product.upserted."""
-    repo = ProductRepo(tx.conn)
-    existing = await repo.find_by_sku(candidate.sku)
+    candidate = define_product(
+        cmd.sku,
+        cmd.name,
+        cmd.annual_price,
+        cmd.currency,
+        description=cmd.description,
+        vendor=cmd.vendor,
+        category=cmd.category,
+    )
+    existing = await uow.products.find_by_sku(candidate.sku)
     product = revise(existing, candidate) if existing else candidate
-    await repo.save(product)
-    await tx.emit(CATALOG_PRODUCT_UPSERTED, product.product_id, _event(product), product.version)
+    await uow.products.save(product)
+    await uow.emit(CATALOG_PRODUCT_UPSERTED, product.product_id, _event(product), product.version)
     return product
 
 
@@ -31,6 +39,3 @@ def _event(p: Product) -> ProductUpserted:
         currency=p.currency,
         active=p.active,
     )
-
-
-__all__ = ["define_product", "upsert_product"]

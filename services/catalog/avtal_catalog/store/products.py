@@ -23,6 +23,7 @@ _COLUMNS = "product_id, sku, name, description, vendor, category, annual_price, 
 _GET = f"SELECT {_COLUMNS} FROM products WHERE product_id = $1"
 _BY_SKU = f"SELECT {_COLUMNS} FROM products WHERE sku = $1 FOR UPDATE"
 _LIST = f"SELECT {_COLUMNS} FROM products ORDER BY sku LIMIT $1 OFFSET $2"
+_COUNT = "SELECT count(*) FROM products"
 
 
 class ProductRepo:
@@ -55,7 +56,11 @@ class ProductRepo:
         return _product(row) if row else None
 
     async def list(self, limit: int, offset: int) -> list[Product]:
+        """Products by SKU, `limit` of them from `offset` on."""
         return [_product(r) for r in await self._conn.fetch(_LIST, limit, offset)]
+
+    async def count(self) -> int:
+        return int(await self._conn.fetchval(_COUNT))
 
 
 def _product(row: asyncpg.Record) -> Product:

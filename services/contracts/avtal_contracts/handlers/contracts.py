@@ -1,83 +1,50 @@
-"""Contracts use cases: each opens no transaction itself; it runs inside the caller's unit of work."""
+"""Contract use cases: each runs inside the caller's unit of work (a refusal rolls all of it back)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-
-from avtal_common.errors import DomainError
-from avtal_common.events import Envelope
 from avtal_common.logging import current_correlation_id
-from avtal_common.payloads.catalog import ProductUpserted
 from avtal_common.payloads.contracts import ContractCreated, ContractLine, CoveredItem, CustomerRef
 from avtal_common.topics import CONTRACT_CREATED
-from avtal_common.uow import Tx
-from avtal_contracts.domain.model import (
-    Contract,
-    Customer,
-    Item,
-    LineRequest,
-    ProductInfo,
-    new_item,
-    open_contract,
-)
-from avtal_contracts.store.repos import ContractRepo, CustomerRepo, ItemRepo, ProductRepo
+from avtal_contracts.domain.commands import ContractLineRequest, CreateContract
+from avtal_contracts.domain.contracts import Contract, LineRequest, open_contract
+from avtal_contracts.domain.customers import Customer
+from avtal_contracts.domain.items import Item, new_item
+from avtal_contracts.store.uow import ContractsUnitOfWork
 
 
-async def on_product_upserted(tx: Tx, event: Envelope[ProductUpserted]) -> None:
-    p = event.data
-    await ProductRepo(tx.conn).apply(
-        ProductInfo(p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, event.version)
-    )
-
-
-async def register_customer(tx: Tx, customer: Customer) -> Customer:
-    repo = CustomerRepo(tx.conn)
-    if customer.external_ref and (existing := await repo.by_external_ref(customer.external_ref)):
-        return existing
-    await repo.add(customer)
-    return customer
-
-
-async def create_contract(
-    tx: Tx,
-    customer_id: uuid.UUID,
-    currency: str,
-    start: date,
-    end: date,
-    interval_months: int,
-    lines: list[dict],
-) -> Contract:
-    customer = await CustomerRepo(tx.conn).get(customer_id)
-    requests = [
-        LineRequest(
-            await ProductRepo(tx.conn).by_sku(ln["sku"]),
-            await _item_for(tx, customer_id, ln),
-            ln.get("annual_price"),
-        )
-        for ln in lines
-    ]
-    repo = ContractRepo(tx.conn)
+async def create_contract(uow: ContractsUnitOfWork, cmd: CreateContract) -> Contract:
+    """Open a contract for a known customer and the machines it covers; publishes contract.created."""
+    customer = await uow.customers.get(cmd.customer_id)
+    requests = [await _line_request(uow, customer, ln) for ln in cmd.lines]
     contract = open_contract(
-        await repo.next_number(), customer, currency, start, end, interval_months, requests
+        await uow.contracts.next_number(),
+        customer,
+        cmd.currency,
+        cmd.start,
+        cmd.end,
+        cmd.interval_months,
+        requests,
     )
-    await repo.add(contract)
-    await repo.audit(contract.contract_id, "created", {"lines": len(lines)}, current_correlation_id())
-    await tx.emit(CONTRACT_CREATED, contract.contract_id, contract_created(contract), contract.version)
+    await uow.contracts.add(contract)
+    await uow.contracts.audit(
+        contract.contract_id, "created", {"lines": len(contract.lines)}, current_correlation_id()
+    )
+    await uow.emit(CONTRACT_CREATED, contract.contract_id, contract_created(contract), contract.version)
     return contract
 
 
-async def _item_for(tx: Tx, customer_id: uuid.UUID, line: dict) -> Item:
-    """The customer's existing item with this manufacturer and serial number, or a new one."""
-    items = ItemRepo(tx.conn)
-    found = await items.find(line["manufacturer_no"].strip(), line["serial_no"].strip())
+async def _line_request(uow: ContractsUnitOfWork, customer: Customer, ln: ContractLineRequest) -> LineRequest:
+    product = await uow.products.by_sku(ln.sku)
+    return LineRequest(product, await _covered_item(uow, customer, ln), ln.annual_price)
+
+
+async def _covered_item(uow: ContractsUnitOfWork, customer: Customer, ln: ContractLineRequest) -> Item:
+    """The machine as already registered (`open_contract` checks whose it is), or a new one."""
+    found = await uow.items.find(ln.manufacturer_no.strip(), ln.serial_no.strip())
     if found is not None:
-        owner, item = found
-        if owner != customer_id:
-            raise DomainError(f"item {item.manufacturer_no}/{item.serial_no} belongs to another customer")
-        return item
-    item = new_item(line["manufacturer_no"], line["model"], line["serial_no"])
-    await items.add(customer_id, item)
+        return found
+    item = new_item(customer.customer_id, ln.manufacturer_no, ln.model, ln.serial_no)
+    await uow.items.add(item)
     return item
 
 

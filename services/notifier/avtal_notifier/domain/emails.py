@@ -1,10 +1,10 @@
-"""E-mails the notifier composes. Pure: templates in, message fields out."""
+"""E-mails the notifier sends, and when it tries again. Pure: no templates, no SMTP."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 SUPPORTED_LOCALES = ("en", "sv")
 
@@ -12,7 +12,7 @@ SUPPORTED_LOCALES = ("en", "sv")
 @dataclass(frozen=True)
 class Email:
     email_id: uuid.UUID
-    cause_event_id: uuid.UUID
+    cause_event_id: uuid.UUID  # the event it answers: one e-mail of each kind per event
     kind: str
     recipient: str
     subject: str
@@ -21,6 +21,12 @@ class Email:
     attachment_path: str | None = None
     attachment_sha256: str | None = None
     correlation_id: str | None = None
+    # Delivery state, kept by the store.
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 def locale_of(value: str | None) -> str:
@@ -30,3 +36,8 @@ def locale_of(value: str | None) -> str:
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff between SMTP attempts: 5 s, 10 s, 20 s … capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def gives_up(attempts: int, max_attempts: int) -> bool:
+    """After `attempts` failed tries, whether the e-mail is failed for good rather than retried."""
+    return attempts >= max_attempts

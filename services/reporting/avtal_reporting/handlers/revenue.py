@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from avtal_common.events import Envelope
 from avtal_common.payloads.billing import InvoiceGenerated
-from avtal_common.uow import Tx
-from avtal_reporting.domain.revenue import revenue_month
-from avtal_reporting.store.revenue import RevenueRepo
+from avtal_reporting.domain.revenue import InvoiceFact
+from avtal_reporting.store.uow import ReportingUnitOfWork
 
 
-async def on_invoice_generated(tx: Tx, event: Envelope[InvoiceGenerated]) -> None:
+async def on_invoice_generated(uow: ReportingUnitOfWork, event: Envelope[InvoiceGenerated]) -> None:
     inv = event.data
-    fact = (
+    fact = InvoiceFact(
         inv.invoice_id,
         inv.invoice_no,
         inv.customer_id,
@@ -20,4 +19,6 @@ async def on_invoice_generated(tx: Tx, event: Envelope[InvoiceGenerated]) -> Non
         inv.currency,
         inv.total,
     )
-    await RevenueRepo(tx.conn).record_invoice(fact, revenue_month(inv.issue_date), inv.currency, inv.total)
+    if await uow.revenue.counted(fact.invoice_id):
+        return  # counted already, from another event about the same invoice: a total counts once
+    await uow.revenue.add(fact)

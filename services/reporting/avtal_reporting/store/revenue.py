@@ -2,39 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+import uuid
 
 import asyncpg
 
-_FACT = """
-INSERT INTO invoice_facts (invoice_id, invoice_no, customer_id, contract_id, issue_date, currency, total)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (invoice_id) DO NOTHING
+from avtal_reporting.domain.revenue import InvoiceFact, MonthlyRevenue
+
+_FACT_COLUMNS = "invoice_id, invoice_no, customer_id, contract_id, issue_date, currency, total"
+_COUNTED = "SELECT EXISTS (SELECT 1 FROM invoice_facts WHERE invoice_id = $1)"
+# ON CONFLICT is a safety net behind the handler's rule: the monthly sum moves only with a new fact.
+_ADD_FACT = f"""
+INSERT INTO invoice_facts ({_FACT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (invoice_id) DO NOTHING
 """
-_ADD = """
+_ADD_TO_MONTH = """
 INSERT INTO revenue_by_month (month, currency, invoiced, invoices) VALUES ($1, $2, $3, 1)
 ON CONFLICT (month, currency) DO UPDATE SET invoiced = revenue_by_month.invoiced + EXCLUDED.invoiced,
     invoices = revenue_by_month.invoices + 1
 """
+_BY_MONTH = "SELECT month, currency, invoiced, invoices FROM revenue_by_month ORDER BY month, currency"
+_FACTS = f"SELECT {_FACT_COLUMNS} FROM invoice_facts WHERE invoice_id = ANY($1::uuid[])"
 
 
 class RevenueRepo:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def record_invoice(self, fact: tuple, month: date, currency: str, total: Decimal) -> bool:
-        """Count an invoice once: the fact row guards the monthly sum against any replay."""
-        if not (await self._conn.execute(_FACT, *fact)).endswith(" 1"):
-            return False
-        await self._conn.execute(_ADD, month, currency, total)
-        return True
+    async def counted(self, invoice_id: uuid.UUID) -> bool:
+        return bool(await self._conn.fetchval(_COUNTED, invoice_id))
 
-    async def by_month(self) -> list[asyncpg.Record]:
-        return await self._conn.fetch(
-            "SELECT month, currency, invoiced, invoices FROM revenue_by_month ORDER BY month, currency"
-        )
+    async def add(self, f: InvoiceFact) -> None:
+        """Keep the invoice and add its total to its month."""
+        fact = (f.invoice_id, f.invoice_no, f.customer_id, f.contract_id, f.issue_date, f.currency, f.total)
+        if (await self._conn.execute(_ADD_FACT, *fact)).endswith(" 1"):
+            await self._conn.execute(_ADD_TO_MONTH, f.month, f.currency, f.total)
 
-    async def invoice_totals(self, invoice_ids: list) -> list[asyncpg.Record]:
-        return await self._conn.fetch(
-            "SELECT invoice_id, total FROM invoice_facts WHERE invoice_id = ANY($1::uuid[])", invoice_ids
-        )
+    async def by_month(self) -> list[MonthlyRevenue]:
+        return [MonthlyRevenue(**dict(r)) for r in await self._conn.fetch(_BY_MONTH)]
+
+    async def facts(self, invoice_ids: list[uuid.UUID]) -> list[InvoiceFact]:
+        """The counted ones among these invoices."""
+        return [InvoiceFact(**dict(r)) for r in await self._conn.fetch(_FACTS, invoice_ids)]

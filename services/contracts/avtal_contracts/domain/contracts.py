@@ -1,4 +1,4 @@
-"""Contracts domain: customers, covered items and contracts. Pure rules, no I/O."""
+"""Contracts: a customer's covered items, each priced by a product, billed at an interval. Pure rules."""
 
 from __future__ import annotations
 
@@ -9,36 +9,11 @@ from decimal import Decimal
 
 from avtal_common.errors import DomainError
 from avtal_common.money import round_money
+from avtal_contracts.domain.customers import Customer
+from avtal_contracts.domain.items import Item
+from avtal_contracts.domain.products import ProductInfo
 
 BILLING_INTERVALS = (1, 3, 6, 12)
-
-
-@dataclass(frozen=True)
-class ProductInfo:
-    product_id: uuid.UUID
-    sku: str
-    name: str
-    annual_price: Decimal
-    currency: str
-    active: bool
-    version: int
-
-
-@dataclass(frozen=True)
-class Customer:
-    customer_id: uuid.UUID
-    name: str
-    email: str
-    locale: str = "en"
-    external_ref: str | None = None
-
-
-@dataclass(frozen=True)
-class Item:
-    item_id: uuid.UUID
-    manufacturer_no: str
-    model: str
-    serial_no: str
 
 
 @dataclass(frozen=True)
@@ -62,19 +37,16 @@ class Contract:
     status: str = "active"
     version: int = 1
 
+    @property
+    def annual_value(self) -> Decimal:
+        return sum((ln.annual_price for ln in self.lines), Decimal("0"))
+
 
 @dataclass(frozen=True)
 class LineRequest:
     product: ProductInfo
     item: Item
     annual_price: Decimal | None = None
-
-
-def new_item(manufacturer_no: str, model: str, serial_no: str) -> Item:
-    values = [v.strip() for v in (manufacturer_no, model, serial_no)]
-    if not all(values):
-        raise DomainError("a covered item needs a manufacturer number, a model and a serial number")
-    return Item(uuid.uuid4(), *values)
 
 
 def open_contract(
@@ -92,11 +64,13 @@ def open_contract(
         raise DomainError(f"billing_interval_months must be one of {BILLING_INTERVALS}")
     if not requests:
         raise DomainError("a contract needs at least one covered item")
-    lines = [_line(r, currency) for r in requests]
+    lines = [_line(r, customer, currency) for r in requests]
     return Contract(uuid.uuid4(), contract_no, customer, currency, start, end, interval_months, lines)
 
 
-def _line(r: LineRequest, currency: str) -> Line:
+def _line(r: LineRequest, customer: Customer, currency: str) -> Line:
+    if r.item.customer_id != customer.customer_id:
+        raise DomainError(f"item {r.item.manufacturer_no}/{r.item.serial_no} belongs to another customer")
     if not r.product.active:
         raise DomainError(f"product {r.product.sku} is not active")
     if r.product.currency != currency:

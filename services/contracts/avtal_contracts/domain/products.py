@@ -1,0 +1,23 @@
+"""Products as the catalog last described them: contracts price their lines from these."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    annual_price: Decimal
+    currency: str
+    active: bool
+    version: int
+
+
+def supersedes(incoming: ProductInfo, known: ProductInfo | None) -> bool:
+    """Whether `incoming` is news: events may arrive late or twice, and only a newer version counts."""
+    return known is None or incoming.version > known.version

@@ -1,0 +1,15 @@
+"""Contracts' copy of the catalog: kept current from catalog.product.upserted."""
+
+from __future__ import annotations
+
+from avtal_common.events import Envelope
+from avtal_common.payloads.catalog import ProductUpserted
+from avtal_contracts.domain.products import ProductInfo, supersedes
+from avtal_contracts.store.uow import ContractsUnitOfWork
+
+
+async def on_product_upserted(uow: ContractsUnitOfWork, event: Envelope[ProductUpserted]) -> None:
+    p = event.data
+    incoming = ProductInfo(p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, event.version)
+    if supersedes(incoming, await uow.products.find(p.product_id)):
+        await uow.products.save(incoming)

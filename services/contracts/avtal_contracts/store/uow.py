@@ -1,0 +1,24 @@
+"""The contracts service's unit of work: its repositories on one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from avtal_common.uow import UnitOfWork
+from avtal_contracts.store.contracts import ContractRepo
+from avtal_contracts.store.customers import CustomerRepo
+from avtal_contracts.store.items import ItemRepo
+from avtal_contracts.store.products import ProductRepo
+
+
+class ContractsUnitOfWork(UnitOfWork):
+    customers: CustomerRepo
+    items: ItemRepo
+    products: ProductRepo
+    contracts: ContractRepo
+
+    def bind_repositories(self, conn: Any) -> None:
+        self.customers = CustomerRepo(conn)
+        self.items = ItemRepo(conn)
+        self.products = ProductRepo(conn)
+        self.contracts = ContractRepo(conn)

@@ -1,0 +1,125 @@
+"""In-memory repositories and unit of work of the contracts service, for handler tests.
+
+Plain dicts with no unique keys or version guards: whatever protects a handler from a duplicate or a
+stale event must be the inbox or the handler's own rule, not a safety net of the database."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+from avtal_common.errors import NotFound
+from avtal_contracts.domain.contracts import Contract
+from avtal_contracts.domain.customers import Customer
+from avtal_contracts.domain.items import Item
+from avtal_contracts.domain.products import ProductInfo
+from avtal_testing.fakes import FakeUnitOfWork
+
+
+class FakeCustomerRepo:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Customer] = {}
+
+    async def add(self, c: Customer) -> None:
+        self.rows[c.customer_id] = c
+
+    async def get(self, customer_id: uuid.UUID) -> Customer:
+        if customer_id not in self.rows:
+            raise NotFound(f"customer {customer_id} does not exist")
+        return self.rows[customer_id]
+
+    async def by_external_ref(self, ref: str) -> Customer | None:
+        return next((c for c in self.rows.values() if c.external_ref == ref), None)
+
+    async def list(self, limit: int, offset: int) -> list[Customer]:
+        ordered = sorted(self.rows.values(), key=lambda c: (c.name, c.customer_id))
+        return ordered[offset : offset + limit]
+
+    async def count(self) -> int:
+        return len(self.rows)
+
+
+class FakeItemRepo:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Item] = {}
+
+    async def find(self, manufacturer_no: str, serial_no: str) -> Item | None:
+        key = (manufacturer_no, serial_no)
+        return next((i for i in self.rows.values() if (i.manufacturer_no, i.serial_no) == key), None)
+
+    async def add(self, item: Item) -> None:
+        self.rows[item.item_id] = item
+
+
+class FakeProductRepo:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, ProductInfo] = {}
+        self.saves = 0
+
+    async def find(self, product_id: uuid.UUID) -> ProductInfo | None:
+        return self.rows.get(product_id)
+
+    async def save(self, p: ProductInfo) -> None:
+        self.rows[p.product_id] = p
+        self.saves += 1
+
+    async def by_sku(self, sku: str) -> ProductInfo:
+        found = next((p for p in self.rows.values() if p.sku == sku), None)
+        if found is None:
+            raise NotFound(f"product {sku!r} is not in the catalog")
+        return found
+
+
+class FakeContractRepo:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Contract] = {}
+        self.audit_log: list[tuple[uuid.UUID, str, dict[str, Any]]] = []
+        self._numbers = itertools.count(1)  # a sequence: never rolled back, as in PostgreSQL
+
+    async def next_number(self) -> str:
+        return f"C-{next(self._numbers):06d}"
+
+    async def add(self, c: Contract) -> None:
+        self.rows[c.contract_id] = c
+
+    async def audit(
+        self, contract_id: uuid.UUID, action: str, detail: dict[str, Any], correlation_id: str | None
+    ) -> None:
+        self.audit_log.append((contract_id, action, detail))
+
+    async def get(self, contract_id: uuid.UUID) -> Contract:
+        if contract_id not in self.rows:
+            raise NotFound(f"contract {contract_id} does not exist")
+        return self.rows[contract_id]
+
+    async def list(self, limit: int, offset: int, customer_id: uuid.UUID | None = None) -> list[Contract]:
+        return self._of(customer_id)[offset : offset + limit]
+
+    async def count(self, customer_id: uuid.UUID | None = None) -> int:
+        return len(self._of(customer_id))
+
+    def _of(self, customer_id: uuid.UUID | None) -> list[Contract]:
+        found = [c for c in self.rows.values() if customer_id in (None, c.customer.customer_id)]
+        return sorted(found, key=lambda c: c.contract_no)
+
+
+class FakeContractsUnitOfWork(FakeUnitOfWork):
+    producer = "contracts"
+
+    def bind_repositories(self) -> None:
+        self.customers = FakeCustomerRepo()
+        self.items = FakeItemRepo()
+        self.products = FakeProductRepo()
+        self.contracts = FakeContractRepo()
+
+    def snapshot(self) -> Any:
+        repos = (self.customers, self.items, self.products, self.contracts)
+        return [dict(r.rows) for r in repos], self.products.saves, list(self.contracts.audit_log)
+
+    def restore(self, state: Any) -> None:
+        rows, self.products.saves, self.contracts.audit_log = state
+        for repo, saved in zip(
+            (self.customers, self.items, self.products, self.contracts), rows, strict=True
+        ):
+            repo.rows = saved

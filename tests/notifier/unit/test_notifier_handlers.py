@@ -1,0 +1,160 @@
+"""Queueing invoice e-mails and sending them, against a fake queue, mailer and PDF fetcher."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from notifier.unit.fakes import FakeMailer, FakeNotifierUnitOfWork, FakePdfFetcher
+
+from avtal_common.outbox import new_envelope
+from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
+from avtal_common.topics import INVOICE_GENERATED, NOTIFICATION_FAILED, NOTIFICATION_SENT
+from avtal_notifier.consumers import HANDLERS
+from avtal_notifier.domain.emails import retry_delay
+from avtal_notifier.handlers.emails import send_due
+from avtal_testing.fakes import deliver
+
+[ON_INVOICE_GENERATED] = HANDLERS
+PDF = b"%PDF-1.7 invoice INV-2025-000042"
+PDF_PATH = "/invoices/6c1f/pdf"
+SENDER = "Avtal <billing@avtal.local>"
+
+
+def _invoice_generated(locale: str = "en", sha256: str = hashlib.sha256(PDF).hexdigest()):
+    data = InvoiceGenerated(
+        invoice_id=uuid.uuid4(),
+        invoice_no="INV-2025-000042",
+        contract_id=uuid.uuid4(),
+        customer_id=uuid.uuid4(),
+        customer_name="Acme Kontor AB",
+        customer_email="billing@acme.example",
+        locale=locale,
+        currency="SEK",
+        issue_date=date(2025, 4, 1),
+        due_date=date(2025, 5, 1),
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 7, 1),
+        total=Decimal("1234.50"),
+        lines=[
+            InvoiceLineData(
+                description="Printer care",
+                period_start=date(2025, 4, 1),
+                period_end=date(2025, 7, 1),
+                amount=Decimal("1234.50"),
+            )
+        ],
+        pdf_path=PDF_PATH,
+        pdf_sha256=sha256,
+    )
+    return new_envelope(INVOICE_GENERATED, "billing", data.invoice_id, data)
+
+
+async def _send(
+    uow: FakeNotifierUnitOfWork,
+    mailer: FakeMailer,
+    fetcher: FakePdfFetcher | None = None,
+    max_attempts: int = 8,
+) -> int:
+    async with uow:
+        return await send_due(uow, mailer, fetcher or FakePdfFetcher({PDF_PATH: PDF}), SENDER, max_attempts)
+
+
+def _topics(uow: FakeNotifierUnitOfWork) -> list[str]:
+    return [e.topic for e in uow.outbox.events]
+
+
+async def test_the_same_invoice_event_twice_sends_one_email_and_publishes_one_notification() -> None:
+    uow, mailer, event = FakeNotifierUnitOfWork(), FakeMailer(), _invoice_generated()
+
+    outcomes = [await deliver(uow, ON_INVOICE_GENERATED, event) for _ in range(2)]
+    await _send(uow, mailer)
+
+    assert outcomes == ["handled", "duplicate"]
+    assert len(mailer.sent) == 1
+    assert _topics(uow) == [NOTIFICATION_SENT]
+    assert uow.outbox.events[0].data.related_event_id == event.event_id
+
+
+async def test_an_invoice_event_queues_an_email_and_sends_nothing_yet() -> None:
+    uow = FakeNotifierUnitOfWork()
+
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated())
+
+    [email] = uow.emails.rows.values()
+    assert (email.kind, email.recipient, email.status) == ("invoice", "billing@acme.example", "pending")
+    assert uow.outbox.events == []
+
+
+async def test_the_invoice_email_carries_the_pdf_from_billing_in_the_customers_language() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer()
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated(locale="sv"))
+
+    await _send(uow, mailer)
+
+    [message] = mailer.sent
+    assert (message["To"], message["From"], message["Subject"]) == (
+        "billing@acme.example",
+        SENDER,
+        "Faktura INV-2025-000042",
+    )
+    [attachment] = message.iter_attachments()
+    assert attachment.get_filename() == "INV-2025-000042.pdf"
+    assert attachment.get_content() == PDF
+
+
+async def test_a_sent_email_is_not_sent_again_on_the_next_pass() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer()
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated())
+
+    sent = [await _send(uow, mailer) for _ in range(2)]
+
+    assert sent == [1, 0]
+    assert len(mailer.sent) == 1
+    [email] = uow.emails.rows.values()
+    assert (email.status, email.attempts, email.sent_at) == ("sent", 1, uow.emails.now)
+
+
+async def test_a_refused_send_is_retried_after_the_backoff_and_published_only_once_sent() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer(failures=1)
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated())
+
+    await _send(uow, mailer)
+    [email] = uow.emails.rows.values()
+    assert (email.status, email.attempts, mailer.sent, uow.outbox.events) == ("pending", 1, [], [])
+    assert "refused" in (email.last_error or "")
+
+    uow.emails.now += retry_delay(1) - timedelta(seconds=1)
+    assert await _send(uow, mailer) == 0  # not due yet
+    uow.emails.now += timedelta(seconds=1)
+    await _send(uow, mailer)
+
+    assert len(mailer.sent) == 1
+    assert _topics(uow) == [NOTIFICATION_SENT]
+
+
+async def test_after_the_last_attempt_the_email_fails_and_notification_failed_is_published() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer(failures=3)
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated())
+
+    for _ in range(3):
+        await _send(uow, mailer, max_attempts=3)
+        uow.emails.now += timedelta(hours=1)
+
+    [email] = uow.emails.rows.values()
+    assert (email.status, email.attempts) == ("failed", 3)
+    assert _topics(uow) == [NOTIFICATION_FAILED]
+    assert await _send(uow, FakeMailer()) == 0  # a failed e-mail is never tried again
+
+
+async def test_a_pdf_that_does_not_match_the_hash_in_its_event_is_not_sent() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer()
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated(sha256="0" * 64))
+
+    await _send(uow, mailer)
+
+    [email] = uow.emails.rows.values()
+    assert (mailer.sent, uow.outbox.events, email.status) == ([], [], "pending")
+    assert "does not match" in (email.last_error or "")

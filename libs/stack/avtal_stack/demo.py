@@ -114,6 +114,7 @@ def seed_demo(stack: Stack) -> bool:
             return False
     with httpx.Client(base_url=base, timeout=60) as api:
         _ok(api.post("/api/v1/login", json={"email": s["staff_email"], "password": s["staff_password"]}))
+        api.headers["X-CSRF-Token"] = api.cookies.get("avtal_csrf", "")  # the gateway's CSRF protocol
         for p in PRODUCTS:
             _ok(api.post("/api/v1/products", json=p | {"currency": "SEK"}))
         today = datetime.now(UTC).date()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +15,7 @@ PASSWORD_CHECKS = Counter(
 )
 
 
+@runtime_checkable  # Litestar checks injected values against the annotation
 class Passwords(Protocol):
     async def hash(self, password: str) -> str: ...
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.api.client_address import client_address, trusted_networks
+from avtal_gateway.api.errors import problems
 from avtal_gateway.api.security import new_csrf_cookie
 from avtal_gateway.domain.commands import ChangePassword, SignIn
 from avtal_gateway.domain.users import User
@@ -56,7 +57,7 @@ class SessionController(Controller):
     path = "/api/v1"
     tags = ["session"]
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, responses=problems(400, 401, 403, 415, 429))
     async def login(
         self,
         request: Request,
@@ -77,17 +78,17 @@ class SessionController(Controller):
         body = LoginOut(**user_out(user).model_dump(), csrf_token=csrf.value or "")
         return Response(body, cookies=[csrf])
 
-    @post("/logout", status_code=204)
+    @post("/logout", status_code=204, responses=problems(401, 403))
     async def logout(self, request: Request[User, Any, Any], uow: GatewayUnitOfWork) -> None:
         """Sign out everywhere: every session of this user ends."""
         await sign_out(uow, request.user.user_id)
         request.clear_session()
 
-    @get("/me")
+    @get("/me", responses=problems(401))
     async def me(self, request: Request[User, Any, Any]) -> UserOut:
         return user_out(request.user)
 
-    @post("/me/password", status_code=204)
+    @post("/me/password", status_code=204, responses=problems(400, 401, 403, 415, 422, 429))
     async def change_my_password(
         self,
         request: Request[User, Any, Any],

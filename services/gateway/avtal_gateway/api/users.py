@@ -13,6 +13,7 @@ from avtal_common.api.pagination import MAX_LIMIT, Page
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.deps import services
+from avtal_gateway.api.errors import problems
 from avtal_gateway.api.session import UserOut, user_out
 from avtal_gateway.domain.commands import CreateUser
 from avtal_gateway.domain.users import User
@@ -32,7 +33,7 @@ class UsersController(Controller):
     guards = [staff_only]
     tags = ["users"]
 
-    @post("/")
+    @post("/", status_code=201, responses=problems(400, 401, 403, 404, 409, 415, 422))
     async def create_user(
         self, request: Request, data: UserIn, uow: GatewayUnitOfWork, passwords: Passwords
     ) -> UserOut:
@@ -41,7 +42,7 @@ class UsersController(Controller):
         cmd = CreateUser(str(data.email), data.password, data.role, data.customer_id)
         return user_out(await create_user(uow, passwords, cmd))
 
-    @get("/")
+    @get("/", responses=problems(400, 401, 403))
     async def list_users(
         self,
         uow: GatewayUnitOfWork,
@@ -51,14 +52,14 @@ class UsersController(Controller):
         users, total = await list_users(uow, limit, offset)
         return Page(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)
 
-    @post("/{user_id:uuid}/disable", status_code=200)
+    @post("/{user_id:uuid}/disable", status_code=200, responses=problems(401, 403, 404, 415, 422))
     async def disable(
         self, request: Request[User, Any, Any], user_id: uuid.UUID, uow: GatewayUnitOfWork
     ) -> UserOut:
         """The user can no longer sign in, and every session it has ends now."""
         return user_out(await set_disabled(uow, request.user, user_id, True))
 
-    @post("/{user_id:uuid}/enable", status_code=200)
+    @post("/{user_id:uuid}/enable", status_code=200, responses=problems(401, 403, 404, 415, 422))
     async def enable(
         self, request: Request[User, Any, Any], user_id: uuid.UUID, uow: GatewayUnitOfWork
     ) -> UserOut:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,8 +18,16 @@ T = TypeVar("T")
 def signed_in(base_url: str, email: str, password: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base_url, timeout=30) as client:
         r = client.post("/api/v1/login", json={"email": email, "password": password})
-        assert r.status_code in (200, 201), r.text
+        assert r.status_code == 200, r.text
+        follow_csrf_protocol(client)
         yield client
+
+
+def follow_csrf_protocol(client: httpx.Client) -> None:
+    """After signing in: every unsafe request carries the `avtal_csrf` cookie's value as X-CSRF-Token."""
+    token = client.cookies.get("avtal_csrf")
+    if token:
+        client.headers["X-CSRF-Token"] = token
 
 
 def eventually(probe: Callable[[], T | None], timeout_s: float = 60.0, what: str = "condition") -> T:
@@ -83,3 +92,25 @@ def _created(r: httpx.Response) -> Any:
     if r.status_code == 404:
         return None
     return ok(r)
+
+
+def random_loopback() -> str:
+    """A loopback address of its own (127.x.y.z, never 127.0.0.1): a client whose sign-in attempts the
+    gateway counts apart from every other test's."""
+    return f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
+def client_from(base_url: str, address: str, **kwargs: Any) -> httpx.Client:
+    """A client whose connections come from `address` (any 127.0.0.0/8 address reaches loopback)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=base_url, transport=transport, timeout=30, **kwargs)
+
+
+def password_checks(base_url: str) -> float:
+    """The gateway's count of Argon2 computations so far (every kind)."""
+    text = httpx.get(f"{base_url}/metrics", timeout=30).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("avtal_gateway_password_checks_total{")
+    )

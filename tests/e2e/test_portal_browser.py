@@ -1,4 +1,5 @@
-"""The portal in a real browser (Debian's Chromium driven by Playwright): a customer's journey."""
+"""The portal in a real browser (Debian's Chromium driven by Playwright): a customer's journey from
+sign-in (a CSRF-protected form) to sign-out, with no Content-Security-Policy violation on the way."""
 
 from __future__ import annotations
 
@@ -67,6 +68,9 @@ def test_a_customer_signs_in_sees_its_contract_and_downloads_the_invoice_pdf(
     )
 
     page = browser.new_page(accept_downloads=True)
+    # The CSP forbids inline script and style: a violation shows up as a console error naming it.
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{stack.portal_url}/")
     assert page.url.endswith("/login")
     page.fill("input[name=email]", email)
@@ -78,6 +82,8 @@ def test_a_customer_signs_in_sees_its_contract_and_downloads_the_invoice_pdf(
     page.click("button[type=submit]")
     page.wait_for_url(f"{stack.portal_url}/")
     assert page.get_by_role("heading", name="My contracts and invoices").is_visible()
+    # The stylesheet (a file under /static/, allowed by the CSP) really applies.
+    assert page.eval_on_selector("header", "e => getComputedStyle(e).display") == "flex"
     page.click(f"text={contract['contract_no']}")
     page.wait_for_url(f"**/contracts/{contract['contract_id']}")
     assert made["item"]["serial_no"] in page.locator("#items").inner_text()
@@ -89,4 +95,10 @@ def test_a_customer_signs_in_sees_its_contract_and_downloads_the_invoice_pdf(
         path = f"{tmp}/invoice.pdf"
         download.save_as(path)
         assert Path(path).read_bytes()[:5] == b"%PDF-"
+    page.click("text=Sign out")
+    page.wait_for_url("**/login?error=signed_out")
+    assert page.get_by_role("alert").inner_text() == "You are signed out."
+    page.goto(f"{stack.portal_url}/")
+    assert page.url.endswith("/login")
+    assert violations == []
     page.close()

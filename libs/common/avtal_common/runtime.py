@@ -249,4 +249,7 @@ def serve(spec: ServiceSpec, settings_cls: type[ServiceSettings]) -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=20,
+        # Never trust X-Forwarded-For by default (uvicorn trusts it from loopback): the gateway decides
+        # which proxies it believes (AVTAL_GATEWAY_TRUSTED_PROXIES), nobody else rewrites the client.
+        proxy_headers=False,
     )

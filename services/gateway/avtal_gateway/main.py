@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Any
 
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
+from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from avtal_common import topics
+from avtal_common.loops import drain_forever
 from avtal_common.runtime import Runtime, ServiceSpec, serve
+from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
-from avtal_gateway.api.portal import PortalController, unauthorized
-from avtal_gateway.api.v1 import ScopedController, SessionController, StaffController
+from avtal_gateway.api.errors import too_many_attempts, unauthorized
+from avtal_gateway.api.login_page import LoginPageController
+from avtal_gateway.api.portal import PortalController
+from avtal_gateway.api.security import security
+from avtal_gateway.api.session import SessionController
+from avtal_gateway.api.users import UsersController
+from avtal_gateway.api.v1 import ScopedController, StaffController
+from avtal_gateway.domain.logins import TooManyAttempts
+from avtal_gateway.handlers.sessions import purge_expired
 from avtal_gateway.handlers.users import ensure_staff_user
 from avtal_gateway.settings import GatewaySettings
+from avtal_gateway.store.unit_of_work import GatewayUnitOfWork
 
 
 def _settings(rt: Runtime) -> GatewaySettings:
@@ -23,11 +36,31 @@ def _settings(rt: Runtime) -> GatewaySettings:
     return rt.settings
 
 
+def _uow(rt: Runtime) -> GatewayUnitOfWork:
+    uow = rt.uow()
+    assert isinstance(uow, GatewayUnitOfWork)
+    return uow
+
+
+def _passwords(rt: Runtime) -> Passwords:
+    # One hasher per process, made at start (it computes a dummy hash), never at import.
+    passwords: Passwords = rt.state.setdefault("passwords", Argon2Passwords())
+    return passwords
+
+
 async def start_gateway(rt: Runtime) -> None:
     s = _settings(rt)
     urls = {name: getattr(s, f"{name}_url") for name in SERVICES}
     rt.state["services"] = Services(urls, rt.common.service_token)
-    await ensure_staff_user(rt.db, s.staff_email, s.staff_password)
+    await ensure_staff_user(_uow(rt), _passwords(rt), s.staff_email, s.staff_password)
+
+
+async def purge_sessions(rt: Runtime) -> None:
+    """Ended sessions and attempts older than the window are deleted once a minute."""
+    s = _settings(rt)
+    await drain_forever(
+        lambda: purge_expired(_uow(rt), s.session_limits(), s.login_limits()), "gateway.purge", idle_s=60
+    )
 
 
 async def services_ready(rt: Runtime) -> dict[str, bool]:
@@ -36,25 +69,43 @@ async def services_ready(rt: Runtime) -> dict[str, bool]:
     return await services.ready() if services else dict.fromkeys(SERVICES, False)
 
 
-def app_options(rt: Runtime) -> dict[str, Any]:
-    from importlib.resources import files
+def dependencies(rt: Runtime) -> dict[str, Provide]:
+    return {"passwords": Provide(lambda: rt.state["passwords"], sync_to_thread=False)}
 
+
+def app_options(rt: Runtime) -> dict[str, Any]:
+    s = _settings(rt)
     return {
-        "on_app_init": [session_auth(_settings(rt)).on_app_init],
+        "on_app_init": [security(s), session_auth(s, lambda: _uow(rt)).on_app_init],
         "template_config": TemplateConfig(
             directory=str(files("avtal_gateway") / "templates"), engine=JinjaTemplateEngine
         ),
-        "exception_handlers": {NotAuthorizedException: unauthorized},
+        "exception_handlers": {NotAuthorizedException: unauthorized, TooManyAttempts: too_many_attempts},
     }
 
+
+STATIC = create_static_files_router(
+    path="/static", directories=[str(files("avtal_gateway") / "static")], include_in_schema=False
+)
 
 SPEC = ServiceSpec(
     name="gateway",
     package="avtal_gateway",
     publishes=[topics.RENEWAL_ACCEPTED, topics.PAYMENT_RECEIVED],
-    routes=[SessionController, StaffController, ScopedController, PortalController],
+    routes=[
+        SessionController,
+        UsersController,
+        StaffController,
+        ScopedController,
+        LoginPageController,
+        PortalController,
+        STATIC,
+    ],
     on_startup=[start_gateway],
+    background=[purge_sessions],
     extra_ready=services_ready,
+    unit_of_work=GatewayUnitOfWork,
+    dependencies=dependencies,
     app_options=app_options,
     internal=False,  # the public process: sessions, not the service token
 )

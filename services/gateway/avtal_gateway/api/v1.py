@@ -6,9 +6,8 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel
 
 from avtal_common.api.commands import BillingRunIn, ContractIn, CustomerIn, ProductIn
 from avtal_gateway.adapters.services import Services
@@ -16,32 +15,8 @@ from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.deps import services
 from avtal_gateway.domain.users import User
 from avtal_gateway.handlers import views
-from avtal_gateway.handlers.users import authenticate, create_user
 
 IdemKey = Parameter(header="Idempotency-Key", required=False)
-
-
-class LoginIn(BaseModel):
-    email: str
-    password: str
-
-
-class UserOut(BaseModel):
-    user_id: uuid.UUID
-    email: str
-    role: str
-    customer_id: uuid.UUID | None
-
-
-class UserIn(BaseModel):
-    email: EmailStr
-    password: str = Field(min_length=10)
-    role: str = Field(pattern="^(staff|customer)$")
-    customer_id: uuid.UUID | None = None
-
-
-def _user_out(u: User) -> UserOut:
-    return UserOut(user_id=u.user_id, email=u.email, role=u.role, customer_id=u.customer_id)
 
 
 def _json(body: BaseModel) -> dict[str, Any]:
@@ -50,27 +25,6 @@ def _json(body: BaseModel) -> dict[str, Any]:
 
 def _svc(request: Request) -> Services:
     return services(request)
-
-
-class SessionController(Controller):
-    path = "/api/v1"
-    tags = ["session"]
-
-    @post("/login")
-    async def login(self, request: Request, data: LoginIn) -> UserOut:
-        user = await authenticate(request.app.state.runtime.db, data.email, data.password)
-        if user is None:
-            raise NotAuthorizedException("wrong e-mail or password")
-        request.set_session({"user_id": str(user.user_id)})
-        return _user_out(user)
-
-    @post("/logout", status_code=204)
-    async def logout(self, request: Request) -> None:
-        request.clear_session()
-
-    @get("/me")
-    async def me(self, request: Request[User, Any, Any]) -> UserOut:
-        return _user_out(request.user)
 
 
 class StaffController(Controller):
@@ -103,15 +57,6 @@ class StaffController(Controller):
     @get("/emails")
     async def emails(self, request: Request) -> list[dict[str, Any]]:
         return await _svc(request).json("notifier", "GET", "/emails/")
-
-    @post("/users")
-    async def create_user(self, request: Request, data: UserIn) -> UserOut:
-        if data.customer_id is not None:
-            await _svc(request).json("contracts", "GET", f"/customers/{data.customer_id}")
-        user = await create_user(
-            request.app.state.runtime.db, str(data.email), data.password, data.role, data.customer_id
-        )
-        return _user_out(user)
 
 
 class ScopedController(Controller):

@@ -16,6 +16,8 @@ class User:
     email: str
     role: str
     customer_id: uuid.UUID | None = None
+    # A disabled user cannot sign in, and its sessions are revoked when it is disabled.
+    disabled: bool = False
 
     @property
     def is_staff(self) -> bool:

@@ -12,6 +12,8 @@ from avtal_common import topics
 from avtal_common.runtime import Runtime, ServiceSpec, serve
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
+from avtal_gateway.api.deps import dependencies
+from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.portal import PortalController, unauthorized
 from avtal_gateway.api.v1 import ScopedController, SessionController, StaffController
 from avtal_gateway.handlers.users import ensure_staff_user
@@ -39,7 +41,8 @@ def app_options(rt: Runtime) -> dict[str, Any]:
     from importlib.resources import files
 
     return {
-        "on_app_init": [session_auth(_settings(rt)).on_app_init],
+        # public_openapi first: session auth then adds its security scheme to that document.
+        "on_app_init": [public_openapi, session_auth(_settings(rt)).on_app_init],
         "template_config": TemplateConfig(
             directory=str(files("avtal_gateway") / "templates"), engine=JinjaTemplateEngine
         ),
@@ -55,6 +58,7 @@ SPEC = ServiceSpec(
     on_startup=[start_gateway],
     extra_ready=services_ready,
     app_options=app_options,
+    dependencies=dependencies,
 )
 
 

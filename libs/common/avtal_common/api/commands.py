@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
@@ -25,7 +26,7 @@ class ProductIn(BaseModel):
 class CustomerIn(BaseModel):
     name: OneLine = Field(min_length=1, max_length=200)
     email: EmailStr
-    locale: str = Field(default="en", pattern="^(en|sv)$")
+    locale: Literal["en", "sv"] = "en"
     external_ref: OneLine | None = Field(default=None, max_length=100)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException
@@ -51,7 +51,7 @@ class UserOut(BaseModel):
 class UserIn(BaseModel):
     email: EmailStr
     password: str = Field(min_length=10)
-    role: str = Field(pattern="^(staff|customer)$")
+    role: Literal["staff", "customer"]
     customer_id: uuid.UUID | None = None
 
 
@@ -74,7 +74,7 @@ class SessionController(Controller):
     path = "/api/v1"
     tags = ["session"]
 
-    @post("/login")
+    @post("/login", responses=problems(400, 401, 415, 429))
     async def login(self, request: Request, data: LoginIn) -> UserOut:
         user = await authenticate(request.app.state.runtime.db, data.email, data.password)
         if user is None:
@@ -86,7 +86,7 @@ class SessionController(Controller):
     async def logout(self, request: Request) -> None:
         request.clear_session()
 
-    @get("/me")
+    @get("/me", responses=problems(401))
     async def me(self, request: Request[User, Any, Any]) -> UserOut:
         return _user_out(request.user)
 
@@ -125,7 +125,7 @@ class StaffController(Controller):
     async def emails(self, services: Services, limit: int = Limit, offset: int = Offset) -> Page[Email]:
         return await views.emails(services, limit, offset)
 
-    @post("/users")
+    @post("/users", responses=problems(*COMMAND))
     async def create_user(self, request: Request, data: UserIn) -> UserOut:
         if data.customer_id is not None:
             await _svc(request).json("contracts", "GET", f"/customers/{data.customer_id}")

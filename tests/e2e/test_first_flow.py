@@ -47,7 +47,9 @@ def test_a_new_contract_is_invoiced_mailed_reported_and_shown_in_the_portal(
     invoices = eventually(
         lambda: [
             i
-            for i in ok(staff.get("/api/v1/invoices", params={"contract_id": contract["contract_id"]}))
+            for i in ok(staff.get("/api/v1/invoices", params={"contract_id": contract["contract_id"]}))[
+                "items"
+            ]
             if i["pdf_ready"]
         ],
         what="the invoice PDF",
@@ -122,7 +124,9 @@ def test_a_customer_user_gets_404_for_another_customers_contract_and_invoice(
     )
     ok(staff.post("/api/v1/billing-runs", json={"as_of": "2026-01-01", "run_key": unique("run")}))
     their_invoice = eventually(
-        lambda: ok(staff.get("/api/v1/invoices", params={"contract_id": theirs["contract"]["contract_id"]})),
+        lambda: ok(staff.get("/api/v1/invoices", params={"contract_id": theirs["contract"]["contract_id"]}))[
+            "items"
+        ],
         what="their invoice",
     )[0]
     user_email = f"{unique('portal')}@example.com"
@@ -145,7 +149,8 @@ def test_a_customer_user_gets_404_for_another_customers_contract_and_invoice(
         assert me.get(f"/invoices/{their_invoice['invoice_id']}/pdf").status_code == 404
         assert me.get(f"/contracts/{their_contract}").status_code == 404
         listed = ok(me.get("/api/v1/contracts", params={"customer_id": theirs["customer"]["customer_id"]}))
-        assert [c["contract_id"] for c in listed] == [mine["contract"]["contract_id"]]
+        assert [c["contract_id"] for c in listed["items"]] == [mine["contract"]["contract_id"]]
+        assert listed["total"] == 1
         assert ok(me.get(f"/api/v1/contracts/{mine['contract']['contract_id']}"))["contract_no"]
         assert me.post("/api/v1/billing-runs", json={}).status_code == 403
 

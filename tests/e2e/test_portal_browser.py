@@ -49,7 +49,9 @@ def test_a_customer_signs_in_sees_its_contract_and_downloads_the_invoice_pdf(
     invoice = eventually(
         lambda: [
             i
-            for i in ok(staff.get("/api/v1/invoices", params={"contract_id": contract["contract_id"]}))
+            for i in ok(staff.get("/api/v1/invoices", params={"contract_id": contract["contract_id"]}))[
+                "items"
+            ]
             if i["pdf_ready"]
         ],
         what="the invoice PDF",

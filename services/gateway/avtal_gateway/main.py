@@ -17,6 +17,8 @@ from avtal_common.runtime import Runtime, ServiceSpec, serve
 from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
+from avtal_gateway.api.deps import dependencies as service_dependencies
+from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
 from avtal_gateway.api.login_page import LoginPageController
 from avtal_gateway.api.portal import PortalController
@@ -70,13 +72,17 @@ async def services_ready(rt: Runtime) -> dict[str, bool]:
 
 
 def dependencies(rt: Runtime) -> dict[str, Provide]:
-    return {"passwords": Provide(lambda: rt.state["passwords"], sync_to_thread=False)}
+    return {
+        "passwords": Provide(lambda: rt.state["passwords"], sync_to_thread=False),
+        **service_dependencies(rt),
+    }
 
 
 def app_options(rt: Runtime) -> dict[str, Any]:
     s = _settings(rt)
     return {
-        "on_app_init": [security(s), session_auth(s, lambda: _uow(rt)).on_app_init],
+        # public_openapi first: session auth then adds its security scheme to that document.
+        "on_app_init": [public_openapi, security(s), session_auth(s, lambda: _uow(rt)).on_app_init],
         "template_config": TemplateConfig(
             directory=str(files("avtal_gateway") / "templates"), engine=JinjaTemplateEngine
         ),

@@ -51,7 +51,7 @@ class ProductIn(BaseModel):
 class CustomerIn(BaseModel):
     name: OneLine = Field(min_length=1, max_length=200)
     email: EmailStr
-    locale: str = Field(default="en", pattern="^(en|sv)$")
+    locale: Literal["en", "sv"] = "en"
     external_ref: OneLine | None = Field(default=None, max_length=100)
 
 

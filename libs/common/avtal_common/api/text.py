@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 
 def _refuse_control(value: str, allowed: str) -> str:
@@ -23,7 +23,12 @@ def multi_line(value: str) -> str:
     return _refuse_control(value, "\t\n\r")
 
 
+# The same rules as JSON-schema patterns, so the OpenAPI document says what is refused (the
+# validators above give the message a person reads).
+ONE_LINE_PATTERN = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+FREE_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+
 # One line of text (names, numbers, references): no control characters at all.
-OneLine = Annotated[str, AfterValidator(single_line)]
+OneLine = Annotated[str, AfterValidator(single_line), Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})]
 # Free text (descriptions, notes): line breaks and tabs allowed, other control characters refused.
-FreeText = Annotated[str, AfterValidator(multi_line)]
+FreeText = Annotated[str, AfterValidator(multi_line), Field(json_schema_extra={"pattern": FREE_TEXT_PATTERN})]

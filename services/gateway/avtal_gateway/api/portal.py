@@ -6,33 +6,53 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
 from litestar.response import Template
 
+from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.deps import services
 from avtal_gateway.domain.users import User
 from avtal_gateway.handlers import views
+
+# Rows per list on a portal page; next/previous links page through the rest.
+PORTAL_PAGE = 25
 
 
 class PortalController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: Request[User, Any, Any]) -> Template:
-        svc, user = services(request), request.user
+    async def home(
+        self,
+        services: Services,
+        request: Request[User, Any, Any],
+        contracts_offset: int = Parameter(ge=0, default=0),
+        invoices_offset: int = Parameter(ge=0, default=0),
+    ) -> Template:
+        """Contracts and invoices a page at a time (a customer user sees only its own)."""
+        user = request.user
         context: dict[str, Any] = {
             "user": user,
-            "contracts": await views.contracts(svc, user),
-            "invoices": (await views.invoices(svc, user))[:50],
+            "contracts": await views.contracts(services, user, limit=PORTAL_PAGE, offset=contracts_offset),
+            "invoices": await views.invoices(services, user, limit=PORTAL_PAGE, offset=invoices_offset),
         }
         if user.is_staff:
-            context["revenue"] = await svc.json("reporting", "GET", "/revenue/monthly")
+            context["revenue"] = await views.revenue(services)
         return Template("home.html", context=context)
 
     @get("/contracts/{contract_id:uuid}")
-    async def contract(self, request: Request[User, Any, Any], contract_id: uuid.UUID) -> Template:
-        svc, user = services(request), request.user
-        c = await views.contract(svc, user, contract_id)
-        invs = await views.invoices(svc, user, contract_id=contract_id)
+    async def contract(
+        self,
+        services: Services,
+        request: Request[User, Any, Any],
+        contract_id: uuid.UUID,
+        invoices_offset: int = Parameter(ge=0, default=0),
+    ) -> Template:
+        user = request.user
+        c = await views.contract(services, user, contract_id)
+        invs = await views.invoices(
+            services, user, contract_id=contract_id, limit=PORTAL_PAGE, offset=invoices_offset
+        )
         return Template("contract.html", context={"user": user, "c": c, "invoices": invs})
 
     @get("/invoices/{invoice_id:uuid}/pdf", media_type="application/pdf")

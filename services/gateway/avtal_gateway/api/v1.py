@@ -3,24 +3,42 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from pydantic import BaseModel
 
 from avtal_common.api.commands import BillingRunIn, ContractIn, CustomerIn, ProductIn
+from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.api.responses import (
+    BillingRun,
+    Contract,
+    Customer,
+    Email,
+    Invoice,
+    Product,
+    RevenueMonth,
+    SchedulePeriod,
+)
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.deps import services
+from avtal_gateway.api.problems import COMMAND, READ, READ_ONE, STAFF_READ, problems
 from avtal_gateway.domain.users import User
 from avtal_gateway.handlers import views
 
 IdemKey = Parameter(header="Idempotency-Key", required=False)
+Limit = Parameter(ge=1, le=MAX_LIMIT, default=100, description="at most this many items")
+Offset = Parameter(ge=0, default=0, description="skip this many items (the next page: offset + limit)")
+T = TypeVar("T", bound=BaseModel)
 
 
-def _json(body: BaseModel) -> dict[str, Any]:
-    return body.model_dump(mode="json", exclude_unset=True)
+async def _forward(svc: Services, service: str, path: str, shape: type[T], body: BaseModel, **kw: Any) -> T:
+    """A staff command forwarded to the owning service; its answer as the public model."""
+    raw = await svc.json(service, "POST", path, json=body.model_dump(mode="json", exclude_unset=True), **kw)
+    made: T = views.parse(service, shape, raw)
+    return made
 
 
 def _svc(request: Request) -> Services:
@@ -34,29 +52,32 @@ class StaffController(Controller):
     guards = [staff_only]
     tags = ["staff"]
 
-    @post("/customers")
+    @post("/customers", responses=problems(*COMMAND))
     async def create_customer(
-        self, request: Request, data: CustomerIn, idempotency_key: str | None = IdemKey
-    ) -> dict[str, Any]:
-        return await _svc(request).json(
-            "contracts", "POST", "/customers/", json=_json(data), idempotency_key=idempotency_key
+        self, services: Services, data: CustomerIn, idempotency_key: str | None = IdemKey
+    ) -> Customer:
+        return await _forward(
+            services, "contracts", "/customers/", Customer, data, idempotency_key=idempotency_key
         )
 
-    @get("/customers")
-    async def list_customers(self, request: Request) -> list[dict[str, Any]]:
-        return await _svc(request).json("contracts", "GET", "/customers/")
+    @get("/customers", responses=problems(*STAFF_READ))
+    async def list_customers(
+        self, services: Services, limit: int = Limit, offset: int = Offset
+    ) -> Page[Customer]:
+        return await views.customers(services, limit, offset)
 
-    @post("/billing-runs")
-    async def billing_run(self, request: Request, data: BillingRunIn) -> dict[str, Any]:
-        return await _svc(request).json("billing", "POST", "/billing-runs/", json=_json(data))
+    @post("/billing-runs", responses=problems(*COMMAND))
+    async def billing_run(self, services: Services, data: BillingRunIn) -> BillingRun:
+        """Bill everything due by `as_of`; reusing a finished run's `run_key` creates nothing new."""
+        return await _forward(services, "billing", "/billing-runs/", BillingRun, data)
 
-    @get("/revenue/monthly")
-    async def revenue(self, request: Request) -> list[dict[str, Any]]:
-        return await _svc(request).json("reporting", "GET", "/revenue/monthly")
+    @get("/revenue/monthly", responses=problems(*STAFF_READ))
+    async def revenue(self, services: Services) -> list[RevenueMonth]:
+        return await views.revenue(services)
 
-    @get("/emails")
-    async def emails(self, request: Request) -> list[dict[str, Any]]:
-        return await _svc(request).json("notifier", "GET", "/emails/")
+    @get("/emails", responses=problems(*STAFF_READ))
+    async def emails(self, services: Services, limit: int = Limit, offset: int = Offset) -> Page[Email]:
+        return await views.emails(services, limit, offset)
 
 
 class ScopedController(Controller):
@@ -66,54 +87,76 @@ class ScopedController(Controller):
     path = "/api/v1"
     tags = ["contracts and invoices"]
 
-    @post("/products", guards=[staff_only])
-    async def create_product(self, request: Request, data: ProductIn) -> dict[str, Any]:
-        return await _svc(request).json("catalog", "POST", "/products/", json=_json(data))
+    @post("/products", guards=[staff_only], responses=problems(*COMMAND))
+    async def create_product(self, services: Services, data: ProductIn) -> Product:
+        return await _forward(services, "catalog", "/products/", Product, data)
 
-    @post("/contracts", guards=[staff_only])
+    @post("/contracts", guards=[staff_only], responses=problems(*COMMAND))
     async def create_contract(
-        self, request: Request, data: ContractIn, idempotency_key: str | None = IdemKey
-    ) -> dict[str, Any]:
-        return await _svc(request).json(
-            "contracts", "POST", "/contracts/", json=_json(data), idempotency_key=idempotency_key
+        self, services: Services, data: ContractIn, idempotency_key: str | None = IdemKey
+    ) -> Contract:
+        return await _forward(
+            services, "contracts", "/contracts/", Contract, data, idempotency_key=idempotency_key
         )
 
-    @get("/products")
-    async def products(self, request: Request) -> list[dict[str, Any]]:
-        return await views.products(_svc(request))
+    @get("/products", responses=problems(*READ))
+    async def products(self, services: Services, limit: int = Limit, offset: int = Offset) -> Page[Product]:
+        return await views.products(services, limit, offset)
 
-    @get("/contracts")
+    @get("/contracts", responses=problems(*READ))
     async def contracts(
-        self, request: Request[User, Any, Any], customer_id: uuid.UUID | None = None
-    ) -> list[dict[str, Any]]:
-        return await views.contracts(_svc(request), request.user, customer_id)
+        self,
+        services: Services,
+        request: Request[User, Any, Any],
+        customer_id: uuid.UUID | None = None,
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> Page[Contract]:
+        """A customer user gets its own contracts whatever `customer_id` says."""
+        return await views.contracts(services, request.user, customer_id, limit, offset)
 
-    @get("/contracts/{contract_id:uuid}")
-    async def contract(self, request: Request[User, Any, Any], contract_id: uuid.UUID) -> dict[str, Any]:
-        return await views.contract(_svc(request), request.user, contract_id)
+    @get("/contracts/{contract_id:uuid}", responses=problems(*READ_ONE))
+    async def contract(
+        self, services: Services, request: Request[User, Any, Any], contract_id: uuid.UUID
+    ) -> Contract:
+        return await views.contract(services, request.user, contract_id)
 
-    @get("/contracts/{contract_id:uuid}/schedule")
+    @get("/contracts/{contract_id:uuid}/schedule", responses=problems(*READ_ONE))
     async def schedule(
-        self, request: Request[User, Any, Any], contract_id: uuid.UUID
-    ) -> list[dict[str, Any]]:
-        return await views.schedule(_svc(request), request.user, contract_id)
+        self, services: Services, request: Request[User, Any, Any], contract_id: uuid.UUID
+    ) -> list[SchedulePeriod]:
+        """The billing periods of a contract and which invoice billed each."""
+        return await views.schedule(services, request.user, contract_id)
 
-    @get("/invoices")
+    @get("/invoices", responses=problems(*READ))
     async def invoices(
         self,
+        services: Services,
         request: Request[User, Any, Any],
         customer_id: uuid.UUID | None = None,
         contract_id: uuid.UUID | None = None,
-    ) -> list[dict[str, Any]]:
-        return await views.invoices(_svc(request), request.user, customer_id, contract_id)
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> Page[Invoice]:
+        """A customer user gets its own invoices whatever `customer_id` says."""
+        return await views.invoices(services, request.user, customer_id, contract_id, limit, offset)
 
-    @get("/invoices/{invoice_id:uuid}")
-    async def invoice(self, request: Request[User, Any, Any], invoice_id: uuid.UUID) -> dict[str, Any]:
-        return await views.invoice(_svc(request), request.user, invoice_id)
+    @get("/invoices/{invoice_id:uuid}", responses=problems(*READ_ONE))
+    async def invoice(
+        self, services: Services, request: Request[User, Any, Any], invoice_id: uuid.UUID
+    ) -> Invoice:
+        return await views.invoice(services, request.user, invoice_id)
 
-    @get("/invoices/{invoice_id:uuid}/pdf", media_type="application/pdf")
-    async def invoice_pdf(self, request: Request[User, Any, Any], invoice_id: uuid.UUID) -> Response[bytes]:
-        number, pdf = await views.invoice_pdf(_svc(request), request.user, invoice_id)
+    @get(
+        "/invoices/{invoice_id:uuid}/pdf",
+        media_type="application/pdf",
+        responses=problems(*READ_ONE),
+        response_description="The invoice as a PDF document",
+    )
+    async def invoice_pdf(
+        self, services: Services, request: Request[User, Any, Any], invoice_id: uuid.UUID
+    ) -> Response[bytes]:
+        number, pdf = await views.invoice_pdf(services, request.user, invoice_id)
         return Response(
             pdf,
             media_type="application/pdf",

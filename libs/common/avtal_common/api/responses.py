@@ -1,0 +1,140 @@
+"""Response bodies of the public API (/api/v1): the fields the services' internal APIs answer with."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from avtal_common.money import Amount
+
+
+class Out(BaseModel):
+    # A service may add fields (additive changes only); the public API shows only those declared here.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Product(Out):
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    description: str
+    vendor: str | None
+    category: str | None
+    annual_price: Amount
+    currency: str
+    active: bool
+    version: int
+
+
+class Customer(Out):
+    customer_id: uuid.UUID
+    name: str
+    email: str
+    locale: str
+    external_ref: str | None
+
+
+class CoveredItem(Out):
+    item_id: uuid.UUID
+    manufacturer_no: str
+    model: str
+    serial_no: str
+
+
+class ContractLine(Out):
+    line_id: uuid.UUID
+    sku: str
+    product_name: str
+    annual_price: Amount
+    item: CoveredItem
+
+
+class Contract(Out):
+    contract_id: uuid.UUID
+    contract_no: str
+    customer_id: uuid.UUID
+    customer_name: str
+    currency: str
+    start_date: date
+    end_date: date
+    billing_interval_months: int
+    status: str
+    version: int
+    annual_value: Amount
+    lines: list[ContractLine]
+
+
+class SchedulePeriod(Out):
+    period_start: date
+    period_end: date
+    amount: Amount
+    currency: str
+    invoice_id: uuid.UUID | None
+
+
+class InvoiceLine(Out):
+    line_no: int
+    description: str
+    period_start: date
+    period_end: date
+    amount: Amount
+
+
+class Invoice(Out):
+    invoice_id: uuid.UUID
+    invoice_no: str
+    contract_id: uuid.UUID
+    contract_no: str
+    customer_id: uuid.UUID
+    customer_name: str
+    currency: str
+    issue_date: date
+    due_date: date
+    period_start: date
+    period_end: date
+    total: Amount
+    status: str
+    pdf_ready: bool
+    lines: list[InvoiceLine] = []
+
+
+class BillingRun(Out):
+    run_id: uuid.UUID
+    run_key: str
+    as_of: date
+    invoices_created: int
+    finished: bool
+
+
+class RevenueMonth(Out):
+    month: date
+    currency: str
+    invoiced: Amount
+    invoices: int
+
+
+class Email(Out):
+    email_id: uuid.UUID
+    kind: str
+    recipient: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+    created_at: datetime
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (`application/problem+json`); `extra` lists what to fix, field by field."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: int
+    title: str | None = None
+    detail: str | None = None
+    type: str | None = None
+    extra: list[Any] | dict[str, Any] | None = None

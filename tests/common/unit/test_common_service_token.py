@@ -87,7 +87,9 @@ def test_a_process_without_a_service_token_refuses_to_start_and_says_how_to_set_
 
 
 def test_the_service_token_must_be_long_enough_to_be_a_secret() -> None:
-    with pytest.raises(ValueError, match="at least 16"):
+    with pytest.raises(
+        ValueError, match="AVTAL_SERVICE_TOKEN must be a random value of at least 16 characters"
+    ):
         CommonSettings(service_token="short")
 
 

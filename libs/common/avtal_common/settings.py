@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,7 +29,14 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     # Bearer token every internal service requires and the gateway and notifier send (required to start;
     # `avtal up` generates one). The same value goes into every process's environment.
-    service_token: SecretStr | None = Field(default=None, min_length=16)
+    service_token: SecretStr | None = None
+
+    @field_validator("service_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < 16:
+            raise ValueError("AVTAL_SERVICE_TOKEN must be a random value of at least 16 characters")
+        return token
 
     @property
     def bootstrap_list(self) -> list[str]:

@@ -13,7 +13,7 @@ from avtal_common.http import (
     health_controller,
     problem_details_plugin,
 )
-from avtal_common.runtime import ServiceSpec, build_app
+from avtal_common.runtime import ServiceSpec, build_app, serve
 from avtal_common.settings import CommonSettings, ServiceSettings
 
 TOKEN = "s3cret-service-token-for-tests"
@@ -87,7 +87,9 @@ def test_a_process_without_a_service_token_refuses_to_start_and_says_how_to_set_
 
 
 def test_the_service_token_must_be_long_enough_to_be_a_secret() -> None:
-    with pytest.raises(ValueError, match="at least 16"):
+    with pytest.raises(
+        ValueError, match="AVTAL_SERVICE_TOKEN must be a random value of at least 16 characters"
+    ):
         CommonSettings(service_token="short")
 
 
@@ -99,3 +101,23 @@ def test_a_websocket_without_the_token_is_closed_before_it_opens() -> None:
         client.websocket_connect("/live", headers={"Authorization": f"Bearer {TOKEN}"}) as ws,
     ):
         assert ws.receive_text() == "every customer's invoice"
+
+
+def test_each_process_binds_by_its_own_host_setting_defaulting_to_loopback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from avtal_catalog.settings import CatalogSettings
+    from avtal_gateway.settings import GatewaySettings
+
+    monkeypatch.setenv("AVTAL_GATEWAY_HTTP_HOST", "0.0.0.0")
+    monkeypatch.setenv("AVTAL_GATEWAY_SESSION_SECRET", "0" * 32)
+    assert GatewaySettings().http_host == "0.0.0.0"
+    assert CatalogSettings().http_host == "127.0.0.1"
+
+
+def test_the_old_shared_host_setting_is_refused_naming_its_replacement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AVTAL_HTTP_HOST", "0.0.0.0")
+    with pytest.raises(SystemExit, match="set AVTAL_CATALOG_HTTP_HOST"):
+        serve(ServiceSpec(name="catalog", package="avtal_catalog"), ServiceSettings)

@@ -12,6 +12,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.security.session_auth import SessionAuth
+from litestar.types import Message
 
 from avtal_common.logging import get_logger
 from avtal_gateway.domain.users import User
@@ -37,6 +38,18 @@ class ForgivingCookieBackend(ClientSideSessionBackend):
             log.info("gateway.session_cookie_unreadable", error=type(exc).__name__)
             return {}
         return data if isinstance(data, dict) else {}
+
+    async def store_in_message(
+        self, scope_session: Any, message: Message, connection: ASGIConnection
+    ) -> None:
+        await super().store_in_message(scope_session, message, connection)
+        # Litestar clears the cookie with an Expires of "now" only; Chromium may send it once more,
+        # which read as a stale session after signing out. Max-Age=0 deletes it at once everywhere.
+        cleared = f"{self.config.key}=null;".encode()
+        message["headers"] = [  # type: ignore[typeddict-unknown-key]  # only http.response.start has them
+            (k, v + b"; Max-Age=0" if k.lower() == b"set-cookie" and v.startswith(cleared) else v)
+            for k, v in message.get("headers", [])
+        ]
 
 
 @dataclass

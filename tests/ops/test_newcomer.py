@@ -31,6 +31,7 @@ class Up:
 
     def __init__(self, clone: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AVTAL_")}
+        self.clone = clone
         self.lines: list[str] = []
         self.signalled = False
         self.proc = subprocess.Popen(
@@ -72,6 +73,21 @@ class Up:
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
+        assert _running_from(self.clone) == [], "still running after avtal up stopped"
+
+
+def _running_from(folder: Path) -> list[str]:
+    """Command lines of live processes that name `folder` (the clone's venv, its data)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if str(folder) in cmd and state != "Z":
+            found.append(cmd)
+    return found
 
 
 def _make_clone(private: Path) -> Path:

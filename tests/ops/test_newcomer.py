@@ -121,7 +121,7 @@ def _printed_login_shows_the_demo_contract(up: Up) -> None:
         assert len({i["issue_date"] for i in invoices}) >= 2, "a billing history, not one run"
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(360)  # about 90 s on a quiet machine
 def test_a_fresh_private_clone_starts_twice_and_completes_a_seeding_stopped_halfway() -> None:
     private = Path(tempfile.mkdtemp(prefix="avtal-newcomer-"))
     assert private.stat().st_mode & 0o777 == 0o700

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from avtal_stack.pgplace import OUTSIDE_ROOTS
 from avtal_testing.api import eventually, ok, signed_in
 from avtal_testing.stack import PORT_OFFSET, ROOT
 
@@ -146,8 +147,9 @@ def test_a_fresh_private_clone_starts_twice_and_completes_a_seeding_stopped_half
         assert (clone / ".avtal" / "secrets.json").stat().st_mode & 0o777 == 0o600
     finally:
         link = clone / ".avtal" / "pgdata"
-        if link.is_symlink():  # the folder outside the project, named after this clone
-            shutil.rmtree(link.resolve().parent, ignore_errors=True)
+        outside = link.resolve().parent
+        if link.is_symlink() and outside.parent in OUTSIDE_ROOTS:  # PostgreSQL's folder for this clone
+            shutil.rmtree(outside, ignore_errors=True)
         shutil.rmtree(private, ignore_errors=True)
 
 

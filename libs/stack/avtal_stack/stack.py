@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -175,10 +176,18 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            _kill_group(proc.pid)
         if self.tansu:
             self.tansu.stop()
         if self.pg:
             self.pg.stop()
+
+
+def _kill_group(pgid: int) -> None:
+    """Each child leads its own process group: whatever it left behind (a render pool's workers, their
+    resource tracker) goes with it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def up(settings: StackSettings) -> int:

@@ -29,12 +29,13 @@ async def contract(svc: Services, user: User, contract_id: uuid.UUID) -> dict[st
 async def invoices(
     svc: Services, user: User, customer_id: uuid.UUID | None = None, contract_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
-    return await svc.json(
+    page = await svc.json(
         "billing",
         "GET",
         "/invoices/",
         params={"customer_id": _scope(user, customer_id), "contract_id": contract_id},
     )
+    return page["items"]  # billing answers a Page (interfaces §1); the first page until the gateway pages
 
 
 async def invoice(svc: Services, user: User, invoice_id: uuid.UUID) -> dict[str, Any]:

@@ -6,10 +6,11 @@ import uuid
 from datetime import UTC, date, datetime
 
 from litestar import Controller, get, post
+from litestar.exceptions import ValidationException
 from pydantic import BaseModel
 
 from avtal_billing.domain.commands import RunBilling
-from avtal_billing.domain.runs import BillingRun
+from avtal_billing.domain.runs import BillingRun, RunRefused
 from avtal_billing.handlers.billing_runs import UnitsOfWork, run_billing
 from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
@@ -58,7 +59,11 @@ class BillingRunController(Controller):
         today = datetime.now(UTC).date()
         as_of = data.as_of or today
         run_key = data.run_key or f"manual:{as_of}:{uuid.uuid4()}"
-        return _out(await run_billing(uows, RunBilling(as_of, run_key, settings.payment_terms_days, today)))
+        try:
+            run = await run_billing(uows, RunBilling(as_of, run_key, settings.payment_terms_days, today))
+        except RunRefused as exc:
+            raise ValidationException(detail=str(exc)) from exc
+        return _out(run)
 
     @get("/{run_key:str}")
     async def get_run(self, run_key: str, uow: BillingUnitOfWork) -> RunOut:

@@ -14,6 +14,10 @@ MAX_YEARS_BACK = 10
 MAX_RUN_KEY = 200
 
 
+class RunRefused(DomainError):
+    """The run's command is out of bounds (bad input: the API answers 400 with this message)."""
+
+
 @dataclass(frozen=True)
 class PeriodFailure:
     """One period whose invoice could not be made, and why (as a person can read it)."""
@@ -47,13 +51,13 @@ class BillingRun:
 def check_run(as_of: date, run_key: str, payment_terms_days: int, today: date) -> None:
     """Refuse a run that would bill from a date no one meant (a typo like 2999) or has no key."""
     if as_of > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise DomainError(
+        raise RunRefused(
             f"as_of {as_of} is more than {MAX_DAYS_AHEAD} days after today ({today}): "
             "a run bills at most one billing interval ahead"
         )
     if as_of.year < today.year - MAX_YEARS_BACK:
-        raise DomainError(f"as_of {as_of} is more than {MAX_YEARS_BACK} years back; bill from a later date")
+        raise RunRefused(f"as_of {as_of} is more than {MAX_YEARS_BACK} years back; bill from a later date")
     if not run_key.strip() or len(run_key) > MAX_RUN_KEY:
-        raise DomainError(f"run_key must be 1 to {MAX_RUN_KEY} characters")
+        raise RunRefused(f"run_key must be 1 to {MAX_RUN_KEY} characters")
     if payment_terms_days < 0:
-        raise DomainError(f"payment terms must be zero days or more, got {payment_terms_days}")
+        raise RunRefused(f"payment terms must be zero days or more, got {payment_terms_days}")

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from litestar import Controller, get, post
-from litestar.exceptions import ValidationException
+from litestar.plugins.problem_details import ProblemDetailsException
 from pydantic import BaseModel
 
 from avtal_billing.domain.commands import RunBilling
@@ -62,7 +62,9 @@ class BillingRunController(Controller):
         try:
             run = await run_billing(uows, RunBilling(as_of, run_key, settings.payment_terms_days, today))
         except RunRefused as exc:
-            raise ValidationException(detail=str(exc)) from exc
+            raise ProblemDetailsException(
+                status_code=400, title="Billing run refused", detail=str(exc)
+            ) from exc
         return _out(run)
 
     @get("/{run_key:str}")

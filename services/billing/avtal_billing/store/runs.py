@@ -62,6 +62,8 @@ class RunRepo:
             await self._conn.execute(_ADD_INVOICES, run_id, count)
 
     async def record_failures(self, run_id: uuid.UUID, round_no: int, failures: list[PeriodFailure]) -> None:
+        if not failures:
+            return
         await self._conn.executemany(
             _RECORD_FAILURE, [(run_id, f.contract_id, f.period_start, f.reason, round_no) for f in failures]
         )

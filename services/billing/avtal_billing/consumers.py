@@ -1,6 +1,6 @@
-"""Billing subscriptions: parse envelope → one handler."""
+"""Billing subscriptions: the events billing reacts to, each with its handler."""
 
-from avtal_billing.handlers.billing import on_contract_created
+from avtal_billing.handlers.contracts import on_contract_created
 from avtal_common import topics
 from avtal_common.consumer import EventHandler
 from avtal_common.payloads.contracts import ContractCreated

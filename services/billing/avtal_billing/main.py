@@ -1,11 +1,22 @@
 """Billing service: app factory and entry point."""
 
-from avtal_billing.api.routes import BillingRunController, InvoiceController, ScheduleController
+from litestar.di import Provide
+
+from avtal_billing.api.billing_runs import BillingRunController
+from avtal_billing.api.invoices import InvoiceController
+from avtal_billing.api.schedules import ScheduleController
 from avtal_billing.consumers import handlers
 from avtal_billing.settings import BillingSettings
-from avtal_billing.workers import auto_billing, pdf_issuer
+from avtal_billing.store.uow import BillingUnitOfWork
+from avtal_billing.workers import auto_billing, pdf_issuer, units_of_work
 from avtal_common import topics
-from avtal_common.runtime import ServiceSpec, serve
+from avtal_common.runtime import Runtime, ServiceSpec, serve
+
+
+def dependencies(rt: Runtime) -> dict[str, Provide]:
+    # A billing run opens one unit of work per chunk of invoices, so it takes a factory of them.
+    return {"uows": Provide(lambda: lambda: units_of_work(rt), sync_to_thread=False)}
+
 
 SPEC = ServiceSpec(
     name="billing",
@@ -20,6 +31,8 @@ SPEC = ServiceSpec(
     handlers=handlers,
     routes=[BillingRunController, InvoiceController, ScheduleController],
     background=[auto_billing, pdf_issuer],
+    unit_of_work=BillingUnitOfWork,
+    dependencies=dependencies,
 )
 
 

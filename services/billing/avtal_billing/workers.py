@@ -1,13 +1,17 @@
-"""Billing background loops: automatic billing runs and the PDF issuer."""
+"""Billing background loops: the daily automatic billing run and the PDF issuer."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from avtal_billing.adapters.pdf import WeasyPrintRenderer
-from avtal_billing.handlers.billing import issue_pdfs, run_billing
+from avtal_billing.domain.commands import IssuePdfs, RunBilling
+from avtal_billing.domain.invoices import Seller
+from avtal_billing.handlers.billing_runs import run_billing
+from avtal_billing.handlers.invoices import issue_pdfs
 from avtal_billing.settings import BillingSettings
+from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.logging import bind_correlation_id, get_logger
 from avtal_common.loops import drain_forever
 from avtal_common.runtime import Runtime
@@ -20,21 +24,31 @@ def _settings(rt: Runtime) -> BillingSettings:
     return rt.settings
 
 
+def units_of_work(rt: Runtime) -> BillingUnitOfWork:
+    """A fresh billing unit of work on the runtime's pool (the factory billing runs and issuing take)."""
+    uow = rt.uow()
+    assert isinstance(uow, BillingUnitOfWork)
+    return uow
+
+
 async def auto_billing(rt: Runtime) -> None:
-    """Once a day, after `auto_run_at` (UTC), bill what is due; the run key makes it once per day."""
+    """Once a day, after `auto_run_at` (UTC), run `auto:<date>` (catching up at start). Its failures
+    wait for the next day's run, which bills whatever is still due, or for staff to trigger the key."""
     at = _settings(rt).auto_run_at
     if at is None:
         return
+    done: date | None = None
     while True:
         now = datetime.now(UTC)
-        if now.time() >= at:
+        if now.time() >= at and done != now.date():
             bind_correlation_id(None)  # a fresh id per automatic run
+            cmd = RunBilling(now.date(), f"auto:{now.date()}", _settings(rt).payment_terms_days, now.date())
             try:
-                result = await run_billing(
-                    rt.db, now.date(), f"auto:{now.date()}", _settings(rt).payment_terms_days
+                run = await run_billing(lambda: units_of_work(rt), cmd)
+                done = now.date()
+                log.info(
+                    "billing.auto_run", run_key=run.run_key, invoices=run.invoices_created, failed=run.failed
                 )
-                if result.invoices_created:
-                    log.info("billing.auto_run", run_key=result.run_key, invoices=result.invoices_created)
             except Exception as exc:  # noqa: BLE001 - tried again on the next pass
                 log.warning("billing.auto_run_failed", error=repr(exc))
         await asyncio.sleep(30)
@@ -42,9 +56,12 @@ async def auto_billing(rt: Runtime) -> None:
 
 async def pdf_issuer(rt: Runtime) -> None:
     s = _settings(rt)
-    seller = {"name": s.seller_name, "address": s.seller_address, "vat_no": s.seller_vat_no}
+    seller = Seller(s.seller_name, s.seller_address, s.seller_vat_no)
     renderer = WeasyPrintRenderer(s.pdf_workers)
+    cmd = IssuePdfs(limit=s.pdf_batch_size)
     try:
-        await drain_forever(lambda: issue_pdfs(rt.db, renderer, seller, s.pdf_batch_size), "billing.pdf")
+        await drain_forever(
+            lambda: issue_pdfs(lambda: units_of_work(rt), renderer, seller, cmd), "billing.pdf"
+        )
     finally:
         renderer.close()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from avtal_billing.domain.billing import due_date, invoice_number
+from avtal_billing.domain.invoices import due_date, invoice_number
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Billing periods and their amounts: pure rules of avtal_billing.domain.billing."""
+"""Billing periods and their amounts: pure rules of avtal_billing.domain.schedules."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from avtal_billing.domain.billing import Period, PricedLine, add_months, schedule
+from avtal_billing.domain.schedules import Period, PricedLine, add_months, schedule
 from avtal_common.errors import DomainError
 
 SUPPORT = PricedLine("Support, Printer X200 #SN1", Decimal("1200.00"))

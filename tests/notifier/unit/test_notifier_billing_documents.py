@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from avtal_notifier.adapters.smtp import BillingDocuments
+from avtal_notifier.adapters.documents import BillingDocuments
 
 BILLING = "http://billing.internal:8103"
 PDF = b"%PDF-1.7 an invoice"

@@ -1,4 +1,4 @@
-"""PDF rendering: Jinja HTML in the service, WeasyPrint in worker processes (off the event loop)."""
+"""PDF rendering: the `PdfRenderer` port and WeasyPrint (Jinja HTML here, PDF in worker processes)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from typing import Any, Protocol
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from avtal_billing.domain.invoices import Invoice, Seller
+
 _env = Environment(loader=PackageLoader("avtal_billing", "templates"), autoescape=select_autoescape(["html"]))
 
 
 class PdfRenderer(Protocol):
-    async def render(self, invoice: dict[str, Any], seller: dict[str, str]) -> bytes: ...
+    """Turns an invoice into PDF bytes; raises if it cannot (the issuer records why and goes on)."""
+
+    async def render(self, invoice: Invoice, seller: Seller) -> bytes: ...
 
 
-def invoice_html(invoice: dict[str, Any], seller: dict[str, str]) -> str:
+def invoice_html(invoice: Invoice, seller: Seller) -> str:
     return _env.get_template("invoice.html").render(inv=invoice, seller=seller)
 
 
@@ -28,7 +32,7 @@ class WeasyPrintRenderer:
             max_workers=workers, initializer=_init_worker, mp_context=multiprocessing.get_context("spawn")
         )
 
-    async def render(self, invoice: dict[str, Any], seller: dict[str, str]) -> bytes:
+    async def render(self, invoice: Invoice, seller: Seller) -> bytes:
         html = invoice_html(invoice, seller)
         return await asyncio.get_running_loop().run_in_executor(self._pool, _render, html)
 

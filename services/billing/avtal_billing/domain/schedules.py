@@ -1,10 +1,11 @@
-"""Billing rules: periods from a contract, day-based proration, invoice numbers. Pure, no I/O."""
+"""Billing schedules: periods from a contract, day-based proration. Pure, no I/O."""
 
 from __future__ import annotations
 
 import calendar
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from avtal_common.errors import DomainError
@@ -32,6 +33,17 @@ class Period:
     @property
     def amount(self) -> Decimal:
         return sum((ln.amount for ln in self.lines), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class ScheduledPeriod:
+    """A period as stored: its last day inclusive, and the invoice that billed it (once billed)."""
+
+    period_start: date
+    period_end: date
+    amount: Decimal
+    currency: str
+    invoice_id: uuid.UUID | None
 
 
 def add_months(d: date, months: int) -> date:
@@ -67,11 +79,3 @@ def schedule(start: date, end: date, interval_months: int, lines: list[PricedLin
             )
         )
         k += 1
-
-
-def invoice_number(year: int, n: int) -> str:
-    return f"INV-{year}-{n:06d}"
-
-
-def due_date(issue: date, terms_days: int) -> date:
-    return issue + timedelta(days=terms_days)

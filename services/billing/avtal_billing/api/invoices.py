@@ -1,0 +1,79 @@
+"""Invoices over HTTP (called by the gateway and, for PDFs, by the notifier)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, Response, get
+from litestar.params import Parameter
+from pydantic import BaseModel
+
+from avtal_billing.domain.invoices import Invoice
+from avtal_billing.store.uow import BillingUnitOfWork
+from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.money import Amount
+
+
+class InvoiceLineOut(BaseModel):
+    line_no: int
+    description: str
+    period_start: date
+    period_end: date
+    amount: Amount
+
+
+class InvoiceOut(BaseModel):
+    invoice_id: uuid.UUID
+    invoice_no: str
+    contract_id: uuid.UUID
+    contract_no: str
+    customer_id: uuid.UUID
+    customer_name: str
+    currency: str
+    issue_date: date
+    due_date: date
+    period_start: date
+    period_end: date
+    total: Amount
+    status: str
+    pdf_ready: bool
+    pdf_attempts: int = 0
+    pdf_error: str | None = None
+    lines: list[InvoiceLineOut] = []
+
+
+def _out(inv: Invoice) -> InvoiceOut:
+    fields = {k: v for k, v in asdict(inv).items() if k in InvoiceOut.model_fields}
+    return InvoiceOut(**fields, pdf_ready=inv.pdf_sha256 is not None)
+
+
+class InvoiceController(Controller):
+    path = "/invoices"
+
+    @get("/")
+    async def list_invoices(
+        self,
+        uow: BillingUnitOfWork,
+        customer_id: uuid.UUID | None = None,
+        contract_id: uuid.UUID | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 100,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> Page[InvoiceOut]:
+        """Invoices, newest first, one page at a time (without their lines)."""
+        async with uow:
+            found, total = await uow.invoices.search(customer_id, contract_id, limit, offset)
+        return Page(items=[_out(i) for i in found], total=total, limit=limit, offset=offset)
+
+    @get("/{invoice_id:uuid}")
+    async def get_invoice(self, invoice_id: uuid.UUID, uow: BillingUnitOfWork) -> InvoiceOut:
+        async with uow:
+            return _out(await uow.invoices.get(invoice_id))
+
+    @get("/{invoice_id:uuid}/pdf", media_type="application/pdf")
+    async def get_pdf(self, invoice_id: uuid.UUID, uow: BillingUnitOfWork) -> Response[bytes]:
+        async with uow:
+            pdf = await uow.invoices.pdf(invoice_id)
+        return Response(pdf, media_type="application/pdf")

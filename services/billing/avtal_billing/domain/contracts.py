@@ -1,0 +1,23 @@
+"""Contracts as billing knows them: who is billed, in which currency, and which version that is."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Contract:
+    contract_id: uuid.UUID
+    contract_no: str
+    customer_id: uuid.UUID
+    customer_name: str
+    customer_email: str
+    locale: str
+    currency: str
+    version: int
+
+
+def is_newer(candidate: Contract, known: Contract | None) -> bool:
+    """Contract events may arrive out of order: only a newer version replaces what billing knows."""
+    return known is None or candidate.version > known.version

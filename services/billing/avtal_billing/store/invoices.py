@@ -1,0 +1,158 @@
+"""Invoices, their lines, gapless numbers and PDFs (asyncpg)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from avtal_billing.domain.invoices import Invoice, InvoiceLine
+from avtal_common.errors import NotFound
+
+# The counter row stays locked until the transaction ends, so the numbers are gapless: a rollback
+# returns them, and numbers reserved but not used are given back before the commit.
+_RESERVE = """
+INSERT INTO invoice_sequences (series, last_no) VALUES ($1, $2)
+ON CONFLICT (series) DO UPDATE SET last_no = invoice_sequences.last_no + EXCLUDED.last_no
+RETURNING last_no
+"""
+_RELEASE = "UPDATE invoice_sequences SET last_no = last_no - $2 WHERE series = $1"
+# A whole chunk of invoices in three statements (arrays, not one round trip per row).
+_ADD = """
+INSERT INTO invoices (invoice_id, invoice_no, contract_id, contract_no, customer_id, customer_name,
+    customer_email, locale, currency, issue_date, due_date, period_start, period_end, total, status,
+    run_id, correlation_id)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+    $8::text[], $9::text[], $10::date[], $11::date[], $12::date[], $13::date[], $14::numeric[],
+    $15::text[], $16::uuid[], $17::text[])
+"""
+_ADD_LINES = """
+INSERT INTO invoice_lines (invoice_id, line_no, description, period_start, period_end, amount)
+SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::date[], $5::date[], $6::numeric[])
+"""
+_MARK_BILLED = """
+UPDATE billing_periods p SET invoice_id = v.invoice_id
+FROM unnest($1::uuid[], $2::date[], $3::uuid[]) AS v(contract_id, period_start, invoice_id)
+WHERE p.contract_id = v.contract_id AND p.period_start = v.period_start
+"""
+_COLUMNS = (
+    "invoice_id, invoice_no, contract_id, contract_no, customer_id, customer_name, customer_email, "
+    "locale, currency, issue_date, due_date, period_start, period_end, total, status, run_id, "
+    "correlation_id, pdf_sha256, pdf_attempts, pdf_error"
+)
+_GET_MANY = f"SELECT {_COLUMNS} FROM invoices WHERE invoice_id = ANY($1::uuid[]) ORDER BY created_at"
+_LINES = """
+SELECT invoice_id, line_no, description, period_start, period_end, amount FROM invoice_lines
+WHERE invoice_id = ANY($1::uuid[]) ORDER BY invoice_id, line_no
+"""
+_FILTER = "($1::uuid IS NULL OR customer_id = $1) AND ($2::uuid IS NULL OR contract_id = $2)"
+_SEARCH = f"""
+SELECT {_COLUMNS} FROM invoices WHERE {_FILTER}
+ORDER BY issue_date DESC, invoice_no DESC LIMIT $3 OFFSET $4
+"""
+_COUNT = f"SELECT count(*) FROM invoices WHERE {_FILTER}"
+_PDF = "SELECT pdf FROM invoices WHERE invoice_id = $1"
+# A lease, not a lock: the PDF is rendered outside any transaction; if this issuer dies, another
+# takes the invoice over once `pdf_not_before` has passed.
+_CLAIM = """
+UPDATE invoices SET pdf_not_before = now() + make_interval(secs => $2), pdf_attempts = pdf_attempts + 1
+WHERE invoice_id IN (
+    SELECT invoice_id FROM invoices
+    WHERE pdf IS NULL AND (pdf_not_before IS NULL OR pdf_not_before <= now())
+    ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING invoice_id
+"""
+# `pdf IS NULL` under the row lock: of two issuers that rendered the same invoice, one stores it.
+_ATTACH = """
+UPDATE invoices SET pdf = $2, pdf_sha256 = $3, pdf_error = NULL, pdf_not_before = NULL
+WHERE invoice_id = $1 AND pdf IS NULL
+"""
+_RENDER_FAILED = """
+UPDATE invoices SET pdf_error = $2, pdf_not_before = now() + make_interval(secs => $3)
+WHERE invoice_id = $1 AND pdf IS NULL
+"""
+
+
+class InvoiceRepo:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def reserve_numbers(self, series: str, count: int) -> int:
+        """Reserve `count` consecutive numbers of `series`; returns the first."""
+        last: int = await self._conn.fetchval(_RESERVE, series, count)
+        return last - count + 1
+
+    async def release_numbers(self, series: str, count: int) -> None:
+        """Give back the last `count` numbers reserved in this transaction."""
+        if count:
+            await self._conn.execute(_RELEASE, series, count)
+
+    async def add_all(self, invoices: list[Invoice]) -> None:
+        """Store the invoices with their lines and mark their periods billed."""
+        columns = [
+            [getattr(inv, name) for inv in invoices]
+            for name in (
+                *("invoice_id", "invoice_no", "contract_id", "contract_no", "customer_id", "customer_name"),
+                *("customer_email", "locale", "currency", "issue_date", "due_date", "period_start"),
+                *("period_end", "total", "status", "run_id", "correlation_id"),
+            )
+        ]
+        await self._conn.execute(_ADD, *columns)
+        lines = [(inv.invoice_id, ln) for inv in invoices for ln in inv.lines]
+        await self._conn.execute(
+            _ADD_LINES,
+            [i for i, _ in lines],
+            *([getattr(ln, f) for _, ln in lines] for f in _LINE_FIELDS),
+        )
+        await self._conn.execute(
+            _MARK_BILLED,
+            [inv.contract_id for inv in invoices],
+            [inv.period_start for inv in invoices],
+            [inv.invoice_id for inv in invoices],
+        )
+
+    async def get(self, invoice_id: uuid.UUID) -> Invoice:
+        found = await self.get_many([invoice_id])
+        if not found:
+            raise NotFound(f"invoice {invoice_id} does not exist")
+        return found[0]
+
+    async def get_many(self, invoice_ids: list[uuid.UUID]) -> list[Invoice]:
+        rows = await self._conn.fetch(_GET_MANY, invoice_ids)
+        lines: dict[uuid.UUID, list[InvoiceLine]] = defaultdict(list)
+        for r in await self._conn.fetch(_LINES, invoice_ids):
+            lines[r["invoice_id"]].append(InvoiceLine(*(r[f] for f in _LINE_FIELDS)))
+        return [_invoice(r, tuple(lines[r["invoice_id"]])) for r in rows]
+
+    async def search(
+        self, customer_id: uuid.UUID | None, contract_id: uuid.UUID | None, limit: int, offset: int
+    ) -> tuple[list[Invoice], int]:
+        """One page of invoices (newest first, without their lines) and how many match in all."""
+        rows = await self._conn.fetch(_SEARCH, customer_id, contract_id, limit, offset)
+        total: int = await self._conn.fetchval(_COUNT, customer_id, contract_id)
+        return [_invoice(r, ()) for r in rows], total
+
+    async def pdf(self, invoice_id: uuid.UUID) -> bytes:
+        row = await self._conn.fetchrow(_PDF, invoice_id)
+        if row is None or row["pdf"] is None:
+            raise NotFound(f"the PDF of invoice {invoice_id} does not exist (yet)")
+        return bytes(row["pdf"])
+
+    async def claim_unrendered(self, limit: int, lease_s: float) -> list[Invoice]:
+        """Lease up to `limit` invoices without a PDF to this issuer for `lease_s` seconds."""
+        ids = [r["invoice_id"] for r in await self._conn.fetch(_CLAIM, limit, lease_s)]
+        return await self.get_many(ids) if ids else []
+
+    async def attach_pdf(self, invoice_id: uuid.UUID, pdf: bytes, sha256: str) -> bool:
+        """Store the PDF unless the invoice has one already; True if this one was stored."""
+        return str(await self._conn.execute(_ATTACH, invoice_id, pdf, sha256)).endswith(" 1")
+
+    async def record_render_failure(self, invoice_id: uuid.UUID, error: str, retry_after_s: float) -> None:
+        await self._conn.execute(_RENDER_FAILED, invoice_id, error, retry_after_s)
+
+
+_LINE_FIELDS = ("line_no", "description", "period_start", "period_end", "amount")
+
+
+def _invoice(row: Any, lines: tuple[InvoiceLine, ...]) -> Invoice:
+    return Invoice(**dict(row), lines=lines)

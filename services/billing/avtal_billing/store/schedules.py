@@ -1,0 +1,93 @@
+"""Billing schedules: the periods of each contract and which of them are due (asyncpg)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from avtal_billing.domain.contracts import Contract
+from avtal_billing.domain.invoices import DuePeriod
+from avtal_billing.domain.schedules import Period, PeriodLine, ScheduledPeriod
+from avtal_common.errors import NotFound
+
+_ADD = """
+INSERT INTO billing_periods (contract_id, period_start, period_end, amount, currency, lines)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contract_id, period_start) DO NOTHING
+"""
+_OF_CONTRACT = """
+SELECT period_start, period_end, amount, currency, invoice_id FROM billing_periods
+WHERE contract_id = $1 ORDER BY period_start
+"""
+_DUE_COLUMNS = """
+SELECT p.contract_id, p.period_start, p.period_end, p.currency, p.lines,
+       c.contract_no, c.customer_id, c.customer_name, c.customer_email, c.locale, c.version
+"""
+# Periods this run already failed on are skipped for the rest of the run (they wait for a retry).
+_DUE = f"""{_DUE_COLUMNS}
+FROM billing_periods p JOIN contracts c ON c.contract_id = p.contract_id
+WHERE p.invoice_id IS NULL AND p.period_start <= $2
+  AND NOT EXISTS (SELECT 1 FROM billing_run_failures f WHERE f.run_id = $1
+                  AND f.contract_id = p.contract_id AND f.period_start = p.period_start)
+ORDER BY p.period_start, p.contract_id LIMIT $3 FOR UPDATE OF p SKIP LOCKED
+"""
+# A retry round takes the run's failures of earlier rounds whose period is still unbilled.
+_FAILED = f"""{_DUE_COLUMNS}
+FROM billing_run_failures f
+JOIN billing_periods p ON p.contract_id = f.contract_id AND p.period_start = f.period_start
+JOIN contracts c ON c.contract_id = p.contract_id
+WHERE f.run_id = $1 AND f.round < $2 AND p.invoice_id IS NULL
+ORDER BY p.period_start, p.contract_id LIMIT $3 FOR UPDATE OF p SKIP LOCKED
+"""
+
+
+class ScheduleRepo:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def add(self, contract_id: uuid.UUID, currency: str, periods: list[Period]) -> None:
+        """Store the periods (end exclusive in the domain, inclusive here); known ones stay as they are."""
+        await self._conn.executemany(
+            _ADD,
+            [
+                (
+                    contract_id,
+                    p.start,
+                    p.end - timedelta(days=1),
+                    p.amount,
+                    currency,
+                    [{"description": ln.description, "amount": str(ln.amount)} for ln in p.lines],
+                )
+                for p in periods
+            ],
+        )
+
+    async def of_contract(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
+        rows = await self._conn.fetch(_OF_CONTRACT, contract_id)
+        if not rows:
+            raise NotFound(f"billing has no schedule for contract {contract_id} (yet)")
+        return [ScheduledPeriod(**dict(r)) for r in rows]
+
+    async def due(self, run_id: uuid.UUID, as_of: date, limit: int) -> list[DuePeriod]:
+        """Unbilled periods starting by `as_of`, locked for this transaction (other runs skip them)."""
+        return [_due(r) for r in await self._conn.fetch(_DUE, run_id, as_of, limit)]
+
+    async def failed(self, run_id: uuid.UUID, before_round: int, limit: int) -> list[DuePeriod]:
+        """The run's failed periods from rounds before `before_round` that are still unbilled, locked."""
+        return [_due(r) for r in await self._conn.fetch(_FAILED, run_id, before_round, limit)]
+
+
+def _due(row: Any) -> DuePeriod:
+    contract = Contract(
+        contract_id=row["contract_id"],
+        contract_no=row["contract_no"],
+        customer_id=row["customer_id"],
+        customer_name=row["customer_name"],
+        customer_email=row["customer_email"],
+        locale=row["locale"],
+        currency=row["currency"],
+        version=row["version"],
+    )
+    lines = tuple(PeriodLine(ln["description"], Decimal(ln["amount"])) for ln in row["lines"])
+    return DuePeriod(contract, row["period_start"], row["period_end"], lines)

@@ -1,0 +1,50 @@
+"""Billing's unit of work: contracts, schedules, invoices and runs on one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from avtal_billing.domain.invoices import InvoiceRefused
+from avtal_billing.store.contracts import ContractRepo
+from avtal_billing.store.invoices import InvoiceRepo
+from avtal_billing.store.runs import RunRepo
+from avtal_billing.store.schedules import ScheduleRepo
+from avtal_common.uow import UnitOfWork
+
+# SQLSTATE classes that say nothing about the invoice: the connection, a deadlock or serialization
+# failure, the server going away or running out of resources. These abort the whole chunk (retried).
+_TRANSIENT_CLASSES = ("08", "40", "53", "57", "58")
+
+
+class BillingUnitOfWork(UnitOfWork):
+    contracts: ContractRepo
+    schedules: ScheduleRepo
+    invoices: InvoiceRepo
+    runs: RunRepo
+
+    def bind_repositories(self, conn: Any) -> None:
+        self.contracts = ContractRepo(conn)
+        self.schedules = ScheduleRepo(conn)
+        self.invoices = InvoiceRepo(conn)
+        self.runs = RunRepo(conn)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Writes in the block are undone alone if the database refuses them, and the refusal is
+        raised as `InvoiceRefused`, so the rest of the transaction can go on."""
+        try:
+            async with self.conn.transaction():
+                yield
+        except asyncpg.PostgresError as exc:
+            if (exc.sqlstate or "").startswith(_TRANSIENT_CLASSES):
+                raise
+            raise InvoiceRefused(_reason(exc)) from exc
+
+
+def _reason(exc: asyncpg.PostgresError) -> str:
+    detail = f" ({exc.detail})" if getattr(exc, "detail", None) else ""
+    return f"{exc.sqlstate} {exc}{detail}"

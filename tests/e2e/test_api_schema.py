@@ -68,6 +68,12 @@ def _fuzz(operation: Any, schema: Any, mode: GenerationMode, headers: dict[str, 
     run()
 
 
+def _explain(exc: BaseException) -> str:
+    """The failure with what lies inside it (hypothesis wraps a failure it could not replay)."""
+    inner = getattr(exc, "exceptions", ())
+    return "\n".join([str(exc), *(f"  - {type(e).__name__}: {_explain(e)}" for e in inner)])
+
+
 def test_every_public_route_answers_only_what_its_openapi_document_declares(stack: StackInfo) -> None:
     cookie, headers = _staff_cookie(stack)
     schema = _schema(stack, cookie)
@@ -78,5 +84,5 @@ def test_every_public_route_answers_only_what_its_openapi_document_declares(stac
             try:
                 _fuzz(operation, schema, mode, headers)
             except (Exception, BaseExceptionGroup) as exc:  # collected: one run reports every operation
-                failures.append(f"{operation.label} ({mode.value}): {exc}")
+                failures.append(f"{operation.label} ({mode.value}): {_explain(exc)}")
     assert not failures, f"{len(failures)} operation(s) broke their document:\n\n" + "\n\n".join(failures)

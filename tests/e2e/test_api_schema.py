@@ -13,7 +13,7 @@ from schemathesis.config import PositiveDataAcceptanceConfig
 from avtal_testing.stack import StackInfo
 
 # Bounded so the whole document runs in well under 90 s on two cores (about 15 operations).
-EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 10}
+EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 8}
 
 
 def _bounds(mode: GenerationMode) -> settings:

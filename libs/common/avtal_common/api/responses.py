@@ -101,12 +101,24 @@ class Invoice(Out):
     lines: list[InvoiceLine] = []
 
 
+class BillingFailure(Out):
+    """A contract period the run could not bill, and why (a rerun with the same key retries it)."""
+
+    contract_id: uuid.UUID
+    period_start: date
+    reason: str
+    attempts: int
+    failed_at: datetime
+
+
 class BillingRun(Out):
     run_id: uuid.UUID
     run_key: str
     as_of: date
     invoices_created: int
     finished: bool
+    failed: int = 0
+    failures: list[BillingFailure] = []
 
 
 class RevenueMonth(Out):

@@ -30,7 +30,11 @@ from avtal_gateway.handlers import views
 
 IdemKey = Parameter(header="Idempotency-Key", required=False)
 Limit = Parameter(ge=1, le=MAX_LIMIT, default=100, description="at most this many items")
-Offset = Parameter(ge=0, default=0, description="skip this many items (the next page: offset + limit)")
+# Bounded: a larger offset than any list will hold would only overflow the services' SQL (a 502).
+MAX_OFFSET = 1_000_000_000
+Offset = Parameter(
+    ge=0, le=MAX_OFFSET, default=0, description="skip this many items (the next page: offset + limit)"
+)
 T = TypeVar("T", bound=BaseModel)
 
 

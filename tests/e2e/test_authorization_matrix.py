@@ -1,0 +1,241 @@
+"""Every gateway route × {anonymous, staff, customer A, customer B}: each gets exactly what it should."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from avtal_common.runtime import build_app
+from avtal_common.settings import CommonSettings
+from avtal_gateway.main import SPEC
+from avtal_gateway.settings import GatewaySettings
+from avtal_testing.api import eventually, make_customer_with_contract, ok, unique
+from avtal_testing.stack import StackInfo
+
+WHO = ("anonymous", "staff", "customer A", "customer B")
+LOGIN = "→ /login"  # a page sends a signed-out browser to the sign-in form
+PASSWORD = "correct horse battery"
+Body = Callable[["World"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Expect:
+    url: str  # {contract} and {invoice} are customer A's
+    anonymous: int | str
+    staff: int | str
+    a: int | str
+    b: int | str
+    json: Body | None = None
+    form: Body | None = None
+    signs_out: bool = False  # sent from a session of its own, so the others stay signed in
+
+    def of(self, who: str) -> int | str:
+        return {"anonymous": self.anonymous, "staff": self.staff, "customer A": self.a, "customer B": self.b}[
+            who
+        ]
+
+
+def everyone(status: int | str, url: str, **kw: Any) -> Expect:
+    return Expect(url, status, status, status, status, **kw)
+
+
+def staff_only(url: str, ok_status: int = 200, **kw: Any) -> Expect:
+    return Expect(url, 401, ok_status, 403, 403, **kw)
+
+
+def customer_as(url: str) -> Expect:
+    """Customer A's object: B is told it does not exist."""
+    return Expect(url, 401, 200, 200, 404)
+
+
+def signed_in(url: str) -> Expect:
+    return Expect(url, 401, 200, 200, 200)
+
+
+def _line(w: World) -> dict[str, str]:
+    return {"sku": w.sku, "manufacturer_no": unique("M"), "model": "X", "serial_no": unique("SN")}
+
+
+EXPECTATIONS: dict[tuple[str, str], Expect] = {
+    # Public API
+    ("POST", "/api/v1/login"): everyone(400, "/api/v1/login", json=lambda w: {}),
+    ("POST", "/api/v1/logout"): Expect("/api/v1/logout", 401, 204, 204, 204, signs_out=True),
+    ("GET", "/api/v1/me"): signed_in("/api/v1/me"),
+    ("GET", "/api/v1/products"): signed_in("/api/v1/products"),
+    ("POST", "/api/v1/products"): staff_only(
+        "/api/v1/products", 201, json=lambda w: {"sku": unique("SKU"), "name": "N", "annual_price": "1.00"}
+    ),
+    ("GET", "/api/v1/customers"): staff_only("/api/v1/customers"),
+    ("POST", "/api/v1/customers"): staff_only(
+        "/api/v1/customers", 201, json=lambda w: {"name": unique("C"), "email": f"{unique('c')}@example.com"}
+    ),
+    ("POST", "/api/v1/users"): staff_only(
+        "/api/v1/users",
+        201,
+        json=lambda w: {
+            "email": f"{unique('u')}@example.com",
+            "password": PASSWORD,
+            "role": "customer",
+            "customer_id": w.customer_a,
+        },
+    ),
+    ("GET", "/api/v1/contracts"): signed_in("/api/v1/contracts"),
+    ("POST", "/api/v1/contracts"): staff_only(
+        "/api/v1/contracts",
+        201,
+        json=lambda w: {
+            "customer_id": w.customer_a,
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "lines": [_line(w)],
+        },
+    ),
+    ("GET", "/api/v1/contracts/{contract_id:uuid}"): customer_as("/api/v1/contracts/{contract}"),
+    ("GET", "/api/v1/contracts/{contract_id:uuid}/schedule"): customer_as(
+        "/api/v1/contracts/{contract}/schedule"
+    ),
+    ("GET", "/api/v1/invoices"): signed_in("/api/v1/invoices"),
+    ("GET", "/api/v1/invoices/{invoice_id:uuid}"): customer_as("/api/v1/invoices/{invoice}"),
+    ("GET", "/api/v1/invoices/{invoice_id:uuid}/pdf"): customer_as("/api/v1/invoices/{invoice}/pdf"),
+    ("POST", "/api/v1/billing-runs"): staff_only(
+        "/api/v1/billing-runs", 201, json=lambda w: {"as_of": "2026-01-01", "run_key": unique("run")}
+    ),
+    ("GET", "/api/v1/revenue/monthly"): staff_only("/api/v1/revenue/monthly"),
+    ("GET", "/api/v1/emails"): staff_only("/api/v1/emails"),
+    # Portal pages
+    ("GET", "/"): Expect("/", LOGIN, 200, 200, 200),
+    ("GET", "/contracts/{contract_id:uuid}"): Expect("/contracts/{contract}", LOGIN, 200, 200, 404),
+    ("GET", "/invoices/{invoice_id:uuid}/pdf"): Expect("/invoices/{invoice}/pdf", LOGIN, 200, 200, 404),
+    ("GET", "/login"): everyone(200, "/login"),
+    ("POST", "/login"): everyone(
+        401, "/login", form=lambda w: {"email": "nobody@example.com", "password": "wrong password"}
+    ),
+    ("POST", "/logout"): everyone(LOGIN, "/logout", signs_out=True),
+    # Operations and documentation: open to all
+    ("GET", "/health/live"): everyone(200, "/health/live"),
+    ("GET", "/health/ready"): everyone(200, "/health/ready"),
+    ("GET", "/metrics"): everyone(200, "/metrics"),
+    ("GET", "/schema"): everyone(200, "/schema"),
+    ("GET", "/schema/swagger"): everyone(200, "/schema/swagger"),
+    ("GET", "/schema/openapi.json"): everyone(200, "/schema/openapi.json"),
+    ("GET", "/schema/{path:str}"): everyone(404, "/schema/no-such-page"),
+    ("GET", "/schema/ui/{file_path:path}"): everyone(200, "/schema/ui/avtal-docs.js"),
+    ("HEAD", "/schema/ui/{file_path:path}"): everyone(200, "/schema/ui/swagger-ui-bundle.js"),
+}
+
+
+def gateway_routes() -> set[tuple[str, str]]:
+    """(method, path) of every route the gateway serves, from its own route table (OPTIONS is CORS's)."""
+    app = build_app(SPEC, CommonSettings(), GatewaySettings(session_secret="00" * 32))
+    return {(m, r.path) for r in app.routes for m in getattr(r, "methods", ()) if m != "OPTIONS"}
+
+
+def test_every_gateway_route_has_an_expectation() -> None:
+    routes = gateway_routes()
+    missing = sorted(routes - EXPECTATIONS.keys())
+    stale = sorted(EXPECTATIONS.keys() - routes)
+    assert not missing, f"routes with no expectation (add them to EXPECTATIONS): {missing}"
+    assert not stale, f"expectations for routes that no longer exist: {stale}"
+
+
+@dataclass
+class World:
+    stack: StackInfo
+    customer_a: str
+    sku: str
+    contract: str
+    invoice: str
+    emails: dict[str, str]
+
+
+@contextmanager
+def client(stack: StackInfo, who: str, world: World | None = None) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.portal_url, timeout=30, follow_redirects=False) as c:
+        if who != "anonymous":
+            email = stack.staff_email if who == "staff" else world.emails[who]  # type: ignore[union-attr]  # customers need the world
+            password = stack.staff_password if who == "staff" else PASSWORD
+            ok(c.post("/api/v1/login", json={"email": email, "password": password}))
+            if "avtal_csrf" in c.cookies:  # interfaces.md §3
+                c.headers["X-CSRF-Token"] = c.cookies["avtal_csrf"]
+        yield c
+
+
+def _customer_user(staff: httpx.Client, customer_id: str) -> str:
+    email = f"{unique('matrix')}@example.com"
+    body = {"email": email, "password": PASSWORD, "role": "customer", "customer_id": customer_id}
+    ok(staff.post("/api/v1/users", json=body))
+    return email
+
+
+@pytest.fixture(scope="module")
+def world(stack: StackInfo) -> World:
+    with client(stack, "staff") as staff:
+        a = make_customer_with_contract(staff)
+        b = make_customer_with_contract(staff)
+        contract = a["contract"]["contract_id"]
+        eventually(
+            lambda: staff.get(f"/api/v1/contracts/{contract}/schedule").status_code == 200,
+            what="billing to know customer A's contract",
+        )
+        ok(staff.post("/api/v1/billing-runs", json={"as_of": "2026-01-01", "run_key": unique("run")}))
+        invoice = eventually(
+            lambda: [
+                i
+                for i in ok(staff.get("/api/v1/invoices", params={"contract_id": contract}))["items"]
+                if i["pdf_ready"]
+            ],
+            what="customer A's invoice PDF",
+        )[0]
+        emails = {
+            "customer A": _customer_user(staff, a["customer"]["customer_id"]),
+            "customer B": _customer_user(staff, b["customer"]["customer_id"]),
+        }
+    return World(
+        stack, a["customer"]["customer_id"], a["product"]["sku"], contract, invoice["invoice_id"], emails
+    )
+
+
+def _outcome(r: httpx.Response) -> int | str:
+    if r.status_code in (302, 303, 307) and r.headers.get("location", "").endswith("/login"):
+        return LOGIN
+    return r.status_code
+
+
+def _send(c: httpx.Client, method: str, e: Expect, w: World) -> int | str:
+    url = e.url.format(contract=w.contract, invoice=w.invoice)
+    json = e.json(w) if e.json else None
+    data = e.form(w) if e.form else None
+    return _outcome(c.request(method, url, json=json, data=data))
+
+
+def test_each_identity_gets_exactly_what_it_should_on_every_gateway_route(
+    stack: StackInfo, world: World
+) -> None:
+    wrong = []
+    for who in WHO:
+        with client(stack, who, world) as c:
+            for (method, path), e in EXPECTATIONS.items():
+                if e.signs_out:
+                    with client(stack, who, world) as own:
+                        got = _send(own, method, e, world)
+                else:
+                    got = _send(c, method, e, world)
+                if got != e.of(who):
+                    wrong.append(f"{who:10} {method:4} {path}: expected {e.of(who)}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_customer_lists_only_its_own_contracts_and_invoices(stack: StackInfo, world: World) -> None:
+    with client(stack, "customer B", world) as b:
+        contracts = ok(b.get("/api/v1/contracts", params={"customer_id": world.customer_a}))
+        invoices = ok(b.get("/api/v1/invoices", params={"customer_id": world.customer_a}))
+        page = b.get("/").text
+    assert world.contract not in {c["contract_id"] for c in contracts["items"]}
+    assert contracts["total"] == len(contracts["items"]) == 1
+    assert world.invoice not in {i["invoice_id"] for i in invoices["items"]}
+    assert world.contract not in page and world.invoice not in page

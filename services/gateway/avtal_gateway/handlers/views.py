@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from litestar.plugins.problem_details import ProblemDetailsException
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.api.pagination import Page
 from avtal_common.api.responses import (
     Contract,
     Customer,
@@ -45,22 +45,7 @@ async def page(
     svc: Services, service: str, path: str, item: type[T], limit: int, offset: int, **filters: Any
 ) -> Page[T]:
     raw = await svc.json(service, "GET", path, params={**filters, "limit": limit, "offset": offset})
-    if isinstance(raw, list):
-        raw = await _paged_here(svc, service, path, limit, offset, filters)
     return parse(service, Page[item], raw)  # type: ignore[valid-type]  # a runtime-parametrised generic
-
-
-async def _paged_here(
-    svc: Services, service: str, path: str, limit: int, offset: int, filters: dict[str, Any]
-) -> dict[str, Any]:
-    # TRANSITION: until every internal list answers a Page (interfaces.md §1), page a plain list here.
-    everything = await svc.json(service, "GET", path, params={**filters, "limit": MAX_LIMIT, "offset": 0})
-    return {
-        "items": everything[offset : offset + limit],
-        "total": len(everything),
-        "limit": limit,
-        "offset": offset,
-    }
 
 
 async def contracts(

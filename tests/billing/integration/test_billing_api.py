@@ -42,5 +42,5 @@ def test_a_run_dated_in_2999_is_refused_with_a_message_naming_the_limit(stack: S
         missing = billing.get(f"/billing-runs/{key}")
 
     assert refused.status_code == 400, refused.text
-    assert "366 days after today" in refused.json()["detail"]
+    assert "(366 days) after today" in refused.json()["detail"]
     assert missing.status_code == 404, "a refused run writes nothing"

@@ -6,10 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from avtal_common.api.commands import MAX_AS_OF_AHEAD
 from avtal_common.errors import DomainError
 
-# Billing is in advance, so a run may look ahead, but at most the longest billing interval (a year).
-MAX_DAYS_AHEAD = 366
+# Billing is in advance, so a run may look ahead, but at most the longest billing interval (a year):
+# the same bound the API's command model enforces, kept here for runs that come from elsewhere.
+MAX_DAYS_AHEAD = MAX_AS_OF_AHEAD.days
 MAX_YEARS_BACK = 10
 MAX_RUN_KEY = 200
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 
@@ -37,16 +40,26 @@ class WeasyPrintRenderer:
         return await asyncio.get_running_loop().run_in_executor(self._pool, _render, html)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Wait for the workers to exit: at shutdown they are idle or cancelled, and none outlives us.
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- worker process side -------------------------------------------------------------------
+_PR_SET_PDEATHSIG = 1
 _fonts: Any = None
 _fetcher: Any = None
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when the billing process dies, even by SIGKILL (no orphans)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _init_worker() -> None:
     global _fonts, _fetcher
+    _die_with_parent()
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 

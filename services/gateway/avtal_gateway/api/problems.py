@@ -10,8 +10,8 @@ PROBLEM_JSON = "application/problem+json"
 
 WHY = {
     400: "The request is malformed: `extra` names each field to fix",
-    401: "Not signed in (or the session expired): sign in with POST /api/v1/login",
-    403: "Signed in, but this needs a staff user (or the CSRF token is missing)",
+    401: "Not signed in, the session ended, or a wrong e-mail or password: sign in with POST /api/v1/login",
+    403: "Not allowed: a staff-only route, a missing or wrong CSRF token, or a cross-site request",
     404: "No such resource, or not one this user may see",
     409: "Conflicts with what exists (e.g. an Idempotency-Key reused with another body)",
     415: "The body must be application/json",

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.api.client_address import client_address, trusted_networks
-from avtal_gateway.api.errors import problems
+from avtal_gateway.api.problems import problems
 from avtal_gateway.api.security import new_csrf_cookie
 from avtal_gateway.domain.commands import ChangePassword, SignIn
 from avtal_gateway.domain.users import User

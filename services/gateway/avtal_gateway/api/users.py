@@ -13,7 +13,7 @@ from avtal_common.api.pagination import MAX_LIMIT, Page
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.deps import services
-from avtal_gateway.api.errors import problems
+from avtal_gateway.api.problems import problems
 from avtal_gateway.api.session import UserOut, user_out
 from avtal_gateway.domain.commands import CreateUser
 from avtal_gateway.domain.users import User

@@ -20,6 +20,7 @@ from avtal_testing.stack import StackInfo
 WHO = ("anonymous", "staff", "customer A", "customer B")
 LOGIN = "→ /login"  # a page sends a signed-out browser to the sign-in form
 PASSWORD = "correct horse battery"
+NOBODY = "00000000-0000-4000-8000-000000000000"  # a user id that does not exist
 Body = Callable[["World"], dict[str, Any]]
 
 
@@ -66,6 +67,14 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/login"): everyone(400, "/api/v1/login", json=lambda w: {}),
     ("POST", "/api/v1/logout"): Expect("/api/v1/logout", 401, 204, 204, 204, signs_out=True),
     ("GET", "/api/v1/me"): signed_in("/api/v1/me"),
+    ("POST", "/api/v1/me/password"): Expect("/api/v1/me/password", 401, 400, 400, 400, json=lambda w: {}),
+    ("GET", "/api/v1/users"): staff_only("/api/v1/users"),
+    ("POST", "/api/v1/users/{user_id:uuid}/disable"): Expect(
+        f"/api/v1/users/{NOBODY}/disable", 401, 404, 403, 403
+    ),
+    ("POST", "/api/v1/users/{user_id:uuid}/enable"): Expect(
+        f"/api/v1/users/{NOBODY}/enable", 401, 404, 403, 403
+    ),
     ("GET", "/api/v1/products"): signed_in("/api/v1/products"),
     ("POST", "/api/v1/products"): staff_only(
         "/api/v1/products", 201, json=lambda w: {"sku": unique("SKU"), "name": "N", "annual_price": "1.00"}
@@ -120,6 +129,8 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", "/health/live"): everyone(200, "/health/live"),
     ("GET", "/health/ready"): everyone(200, "/health/ready"),
     ("GET", "/metrics"): everyone(200, "/metrics"),
+    ("GET", "/static/{file_path:path}"): everyone(200, "/static/portal.css"),
+    ("HEAD", "/static/{file_path:path}"): everyone(200, "/static/portal.css"),
     ("GET", "/schema"): everyone(200, "/schema"),
     ("GET", "/schema/swagger"): everyone(200, "/schema/swagger"),
     ("GET", "/schema/openapi.json"): everyone(200, "/schema/openapi.json"),
@@ -131,7 +142,8 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
 
 def gateway_routes() -> set[tuple[str, str]]:
     """(method, path) of every route the gateway serves, from its own route table (OPTIONS is CORS's)."""
-    app = build_app(SPEC, CommonSettings(), GatewaySettings(session_secret="00" * 32))
+    common = CommonSettings(service_token="route-table-only-token")
+    app = build_app(SPEC, common, GatewaySettings(session_secret="00" * 32))
     return {(m, r.path) for r in app.routes for m in getattr(r, "methods", ()) if m != "OPTIONS"}
 
 

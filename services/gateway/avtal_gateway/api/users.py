@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
@@ -24,7 +24,7 @@ from avtal_gateway.store.unit_of_work import GatewayUnitOfWork
 class UserIn(BaseModel):
     email: EmailStr
     password: str = Field(min_length=10, max_length=1000)
-    role: str = Field(pattern="^(staff|customer)$")
+    role: Literal["staff", "customer"]
     customer_id: uuid.UUID | None = None
 
 

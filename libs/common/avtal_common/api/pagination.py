@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
+from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
@@ -23,3 +24,11 @@ class Page(BaseModel, Generic[T]):
     def next_offset(self) -> int | None:
         nxt = self.offset + len(self.items)
         return nxt if nxt < self.total else None
+
+
+# Query parameters of every list route: `limit: Limit = 100, offset: Offset = 0`.
+MAX_OFFSET = 1_000_000_000  # beyond any real list; a larger number would overflow the SQL's bigint
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="at most this many items")]
+Offset = Annotated[
+    int, Parameter(ge=0, le=MAX_OFFSET, description="skip this many items (the next page: offset + limit)")
+]

@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from litestar import Controller, get, post
 from litestar.plugins.problem_details import ProblemDetailsException
-from pydantic import BaseModel
 
 from avtal_billing.domain.commands import RunBilling
 from avtal_billing.domain.runs import BillingRun, RunRefused
 from avtal_billing.handlers.billing_runs import UnitsOfWork, run_billing
 from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
+from avtal_common.api import responses
 from avtal_common.api.commands import BillingRunIn
 
 
-class FailureOut(BaseModel):
-    contract_id: uuid.UUID
-    period_start: date
-    reason: str
-    attempts: int
-    failed_at: datetime
+class RunOut(responses.BillingRun):
+    """A billing run: the public fields plus how many rounds it took."""
 
-
-class RunOut(BaseModel):
-    run_id: uuid.UUID
-    run_key: str
-    as_of: date
-    invoices_created: int
-    finished: bool
     rounds: int
-    failed: int
-    failures: list[FailureOut]
 
 
 def _out(run: BillingRun) -> RunOut:
@@ -45,7 +32,7 @@ def _out(run: BillingRun) -> RunOut:
         finished=run.finished,
         rounds=run.rounds,
         failed=run.failed,
-        failures=[FailureOut(**f.__dict__) for f in run.open_failures],
+        failures=[responses.BillingFailure(**f.__dict__) for f in run.open_failures],
     )
 
 

@@ -4,45 +4,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date
-from typing import Annotated
 
 from litestar import Controller, Response, get
-from litestar.params import Parameter
-from pydantic import BaseModel
 
 from avtal_billing.domain.invoices import Invoice
 from avtal_billing.store.uow import BillingUnitOfWork
-from avtal_common.api.pagination import MAX_LIMIT, Page
-from avtal_common.money import Amount
+from avtal_common.api import responses
+from avtal_common.api.pagination import Limit, Offset, Page
 
 
-class InvoiceLineOut(BaseModel):
-    line_no: int
-    description: str
-    period_start: date
-    period_end: date
-    amount: Amount
+class InvoiceOut(responses.Invoice):
+    """An invoice as billing answers it: the public fields plus the state of its PDF."""
 
-
-class InvoiceOut(BaseModel):
-    invoice_id: uuid.UUID
-    invoice_no: str
-    contract_id: uuid.UUID
-    contract_no: str
-    customer_id: uuid.UUID
-    customer_name: str
-    currency: str
-    issue_date: date
-    due_date: date
-    period_start: date
-    period_end: date
-    total: Amount
-    status: str
-    pdf_ready: bool
     pdf_attempts: int = 0
     pdf_error: str | None = None
-    lines: list[InvoiceLineOut] = []
 
 
 def _out(inv: Invoice) -> InvoiceOut:
@@ -59,8 +34,8 @@ class InvoiceController(Controller):
         uow: BillingUnitOfWork,
         customer_id: uuid.UUID | None = None,
         contract_id: uuid.UUID | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[InvoiceOut]:
         """Invoices, newest first, one page at a time (without their lines)."""
         async with uow:

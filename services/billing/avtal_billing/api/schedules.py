@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date
 
 from litestar import Controller, get
-from pydantic import BaseModel
 
 from avtal_billing.store.uow import BillingUnitOfWork
-from avtal_common.money import Amount
+from avtal_common.api import responses
 
-
-class PeriodOut(BaseModel):
-    period_start: date
-    period_end: date
-    amount: Amount
-    currency: str
-    invoice_id: uuid.UUID | None
+PeriodOut = responses.SchedulePeriod
 
 
 class ScheduleController(Controller):

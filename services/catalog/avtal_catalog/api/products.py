@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
-from pydantic import BaseModel
 
 from avtal_catalog.domain.commands import UpsertProduct
 from avtal_catalog.domain.products import Product
 from avtal_catalog.handlers.products import upsert_product
 from avtal_catalog.store.uow import CatalogUnitOfWork
+from avtal_common.api import responses
 from avtal_common.api.commands import ProductIn
-from avtal_common.api.pagination import MAX_LIMIT, Page
-from avtal_common.money import Amount
+from avtal_common.api.pagination import Limit, Offset, Page
 
 
-class ProductOut(BaseModel):
-    product_id: uuid.UUID
-    sku: str
-    name: str
-    description: str
-    vendor: str | None
-    category: str | None
-    annual_price: Amount
-    currency: str
-    active: bool
-    version: int
+class ProductOut(responses.Product):
+    """A product as the catalog answers it (the fields are the public API's)."""
 
     @classmethod
     def of(cls, p: Product) -> ProductOut:
@@ -54,8 +42,8 @@ class ProductController(Controller):
     async def list_products(
         self,
         uow: CatalogUnitOfWork,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[ProductOut]:
         async with uow:
             found, total = await uow.products.list(limit, offset), await uow.products.count()

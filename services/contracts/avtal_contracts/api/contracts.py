@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import Parameter
-from pydantic import BaseModel
 
+from avtal_common.api import responses
 from avtal_common.api.commands import ContractIn
-from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.idempotency import once
-from avtal_common.money import Amount
 from avtal_contracts.domain.commands import ContractLineRequest, CreateContract
 from avtal_contracts.domain.contracts import Contract, Line
 from avtal_contracts.handlers.contracts import create_contract
@@ -22,23 +19,10 @@ from avtal_contracts.store.uow import ContractsUnitOfWork
 IdemKey = Parameter(header="Idempotency-Key", required=False)
 
 
-class ItemOut(BaseModel):
-    item_id: uuid.UUID
-    manufacturer_no: str
-    model: str
-    serial_no: str
-
-
-class LineOut(BaseModel):
-    line_id: uuid.UUID
-    sku: str
-    product_name: str
-    annual_price: Amount
-    item: ItemOut
-
+class LineOut(responses.ContractLine):
     @classmethod
     def of(cls, ln: Line) -> LineOut:
-        item = ItemOut(
+        item = responses.CoveredItem(
             item_id=ln.item.item_id,
             manufacturer_no=ln.item.manufacturer_no,
             model=ln.item.model,
@@ -53,19 +37,8 @@ class LineOut(BaseModel):
         )
 
 
-class ContractOut(BaseModel):
-    contract_id: uuid.UUID
-    contract_no: str
-    customer_id: uuid.UUID
-    customer_name: str
-    currency: str
-    start_date: date
-    end_date: date
-    billing_interval_months: int
-    status: str
-    version: int
-    annual_value: Amount
-    lines: list[LineOut]
+class ContractOut(responses.Contract):
+    """A contract with its lines (the fields are the public API's)."""
 
     @classmethod
     def of(cls, c: Contract) -> ContractOut:
@@ -115,8 +88,8 @@ class ContractController(Controller):
         self,
         uow: ContractsUnitOfWork,
         customer_id: uuid.UUID | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[ContractOut]:
         async with uow:
             found = await uow.contracts.list(limit, offset, customer_id)

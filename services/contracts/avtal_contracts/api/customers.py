@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import Parameter
-from pydantic import BaseModel
 
+from avtal_common.api import responses
 from avtal_common.api.commands import CustomerIn
-from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.idempotency import once
 from avtal_contracts.domain.commands import RegisterCustomer
 from avtal_contracts.domain.customers import Customer
@@ -20,13 +19,7 @@ from avtal_contracts.store.uow import ContractsUnitOfWork
 IdemKey = Parameter(header="Idempotency-Key", required=False)
 
 
-class CustomerOut(BaseModel):
-    customer_id: uuid.UUID
-    name: str
-    email: str
-    locale: str
-    external_ref: str | None
-
+class CustomerOut(responses.Customer):
     @classmethod
     def of(cls, c: Customer) -> CustomerOut:
         return cls(
@@ -57,8 +50,8 @@ class CustomerController(Controller):
     async def list_customers(
         self,
         uow: ContractsUnitOfWork,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[CustomerOut]:
         async with uow:
             found, total = await uow.customers.list(limit, offset), await uow.customers.count()

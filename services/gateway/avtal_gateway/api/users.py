@@ -6,10 +6,9 @@ import uuid
 from typing import Any, Literal
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
 from pydantic import BaseModel, EmailStr, Field
 
-from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.deps import services
@@ -46,8 +45,8 @@ class UsersController(Controller):
     async def list_users(
         self,
         uow: GatewayUnitOfWork,
-        limit: int = Parameter(default=100, ge=1, le=MAX_LIMIT),
-        offset: int = Parameter(default=0, ge=0),
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[UserOut]:
         users, total = await list_users(uow, limit, offset)
         return Page(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)

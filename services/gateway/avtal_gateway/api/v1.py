@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel
 
 from avtal_common.api.commands import BillingRunIn, ContractIn, CustomerIn, ProductIn
-from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.api.responses import (
     BillingRun,
     Contract,
@@ -29,12 +29,6 @@ from avtal_gateway.domain.users import User
 from avtal_gateway.handlers import views
 
 IdemKey = Parameter(header="Idempotency-Key", required=False)
-Limit = Parameter(ge=1, le=MAX_LIMIT, default=100, description="at most this many items")
-# Bounded: a larger offset than any list will hold would only overflow the services' SQL (a 502).
-MAX_OFFSET = 1_000_000_000
-Offset = Parameter(
-    ge=0, le=MAX_OFFSET, default=0, description="skip this many items (the next page: offset + limit)"
-)
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -66,7 +60,7 @@ class StaffController(Controller):
 
     @get("/customers", responses=problems(*STAFF_READ))
     async def list_customers(
-        self, services: Services, limit: int = Limit, offset: int = Offset
+        self, services: Services, limit: Limit = 100, offset: Offset = 0
     ) -> Page[Customer]:
         return await views.customers(services, limit, offset)
 
@@ -80,7 +74,7 @@ class StaffController(Controller):
         return await views.revenue(services)
 
     @get("/emails", responses=problems(*STAFF_READ))
-    async def emails(self, services: Services, limit: int = Limit, offset: int = Offset) -> Page[Email]:
+    async def emails(self, services: Services, limit: Limit = 100, offset: Offset = 0) -> Page[Email]:
         return await views.emails(services, limit, offset)
 
 
@@ -104,7 +98,7 @@ class ScopedController(Controller):
         )
 
     @get("/products", responses=problems(*READ))
-    async def products(self, services: Services, limit: int = Limit, offset: int = Offset) -> Page[Product]:
+    async def products(self, services: Services, limit: Limit = 100, offset: Offset = 0) -> Page[Product]:
         return await views.products(services, limit, offset)
 
     @get("/contracts", responses=problems(*READ))
@@ -113,8 +107,8 @@ class ScopedController(Controller):
         services: Services,
         request: Request[User, Any, Any],
         customer_id: uuid.UUID | None = None,
-        limit: int = Limit,
-        offset: int = Offset,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[Contract]:
         """A customer user gets its own contracts whatever `customer_id` says."""
         return await views.contracts(services, request.user, customer_id, limit, offset)
@@ -139,8 +133,8 @@ class ScopedController(Controller):
         request: Request[User, Any, Any],
         customer_id: uuid.UUID | None = None,
         contract_id: uuid.UUID | None = None,
-        limit: int = Limit,
-        offset: int = Offset,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[Invoice]:
         """A customer user gets its own invoices whatever `customer_id` says."""
         return await views.invoices(services, request.user, customer_id, contract_id, limit, offset)

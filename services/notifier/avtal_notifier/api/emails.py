@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from typing import Annotated
-
 from litestar import Controller, get
-from litestar.params import Parameter
-from pydantic import BaseModel
 
-from avtal_common.api.pagination import MAX_LIMIT, Page
+from avtal_common.api import responses
+from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_notifier.domain.emails import Email
 from avtal_notifier.store.uow import NotifierUnitOfWork
 
 
-class EmailOut(BaseModel):
-    email_id: uuid.UUID
-    kind: str
-    recipient: str
-    subject: str
-    status: str
-    attempts: int
-    last_error: str | None
-    sent_at: datetime | None
-    created_at: datetime
+class EmailOut(responses.Email):
+    """A delivery log entry (the fields are the public API's)."""
 
     @classmethod
     def of(cls, e: Email) -> EmailOut:
@@ -48,8 +35,8 @@ class EmailController(Controller):
     async def recent(
         self,
         uow: NotifierUnitOfWork,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[EmailOut]:
         """The newest e-mails first."""
         async with uow:

@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
+from notifier.unit.samples import invoice_generated
 
-from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
 from avtal_notifier.domain.emails import SUPPORTED_LOCALES, gives_up, locale_of, retry_delay
 from avtal_notifier.handlers.emails import compose
 
 
-def _invoice(locale: str = "en") -> InvoiceGenerated:
-    return InvoiceGenerated(
-        invoice_id=uuid.uuid4(),
-        invoice_no="INV-2025-000042",
-        contract_id=uuid.uuid4(),
-        customer_id=uuid.uuid4(),
-        customer_name="Acme Kontor AB",
-        customer_email="billing@acme.example",
-        locale=locale,
-        currency="SEK",
-        issue_date=date(2025, 4, 1),
-        due_date=date(2025, 5, 1),
-        period_start=date(2025, 4, 1),
-        period_end=date(2025, 7, 1),
-        total=Decimal("1234.50"),
-        lines=[
-            InvoiceLineData(
-                description="Printer care",
-                period_start=date(2025, 4, 1),
-                period_end=date(2025, 7, 1),
-                amount=Decimal("1234.50"),
-            )
-        ],
-        pdf_path="invoices/INV-2025-000042.pdf",
-        pdf_sha256="0" * 64,
-    )
-
-
 def test_the_english_invoice_email_has_an_english_subject_and_body() -> None:
-    subject, body = compose("invoice", "en", e=_invoice("en"))
+    subject, body = compose("invoice", "en", e=invoice_generated("en"))
 
     assert subject == "Invoice INV-2025-000042"
     assert body.startswith("Dear Acme Kontor AB,")
@@ -50,7 +20,7 @@ def test_the_english_invoice_email_has_an_english_subject_and_body() -> None:
 
 
 def test_the_swedish_invoice_email_has_a_swedish_subject_and_body() -> None:
-    subject, body = compose("invoice", "sv", e=_invoice("sv"))
+    subject, body = compose("invoice", "sv", e=invoice_generated("sv"))
 
     assert subject == "Faktura INV-2025-000042"
     assert body.startswith("Hej Acme Kontor AB,")
@@ -61,7 +31,7 @@ def test_the_swedish_invoice_email_has_a_swedish_subject_and_body() -> None:
 
 @pytest.mark.parametrize("locale", ["en", "sv"])
 def test_the_invoice_values_appear_in_the_body(locale: str) -> None:
-    _, body = compose("invoice", locale, e=_invoice(locale))
+    _, body = compose("invoice", locale, e=invoice_generated(locale))
 
     for value in (
         "INV-2025-000042",
@@ -76,7 +46,7 @@ def test_the_invoice_values_appear_in_the_body(locale: str) -> None:
 
 @pytest.mark.parametrize("locale", ["en", "sv"])
 def test_the_subject_is_one_line_and_not_repeated_at_the_top_of_the_body(locale: str) -> None:
-    subject, body = compose("invoice", locale, e=_invoice(locale))
+    subject, body = compose("invoice", locale, e=invoice_generated(locale))
 
     assert "\n" not in subject
     assert subject
@@ -86,7 +56,7 @@ def test_the_subject_is_one_line_and_not_repeated_at_the_top_of_the_body(locale:
 
 @pytest.mark.parametrize("locale", ["de", "EN", "", None, "sv-SE"])
 def test_an_unknown_locale_falls_back_to_english(locale: str | None) -> None:
-    invoice = _invoice()
+    invoice = invoice_generated()
 
     subject, body = compose("invoice", locale, e=invoice)  # type: ignore[arg-type]
 
@@ -95,7 +65,7 @@ def test_an_unknown_locale_falls_back_to_english(locale: str | None) -> None:
 
 
 def test_compose_renders_the_same_invoice_identically_each_time() -> None:
-    invoice = _invoice("sv")
+    invoice = invoice_generated("sv")
 
     assert compose("invoice", "sv", e=invoice) == compose("invoice", "sv", e=invoice)
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from notifier.unit.fakes import FakeMailer, FakeNotifierUnitOfWork, FakePdfFetcher
+from notifier.unit.samples import invoice_generated
 
 from avtal_common.outbox import new_envelope
-from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
 from avtal_common.topics import INVOICE_GENERATED, NOTIFICATION_FAILED, NOTIFICATION_SENT
 from avtal_notifier.consumers import HANDLERS
 from avtal_notifier.domain.emails import retry_delay
@@ -24,31 +22,7 @@ SENDER = "Avtal <billing@avtal.local>"
 
 
 def _invoice_generated(locale: str = "en", sha256: str = hashlib.sha256(PDF).hexdigest()):
-    data = InvoiceGenerated(
-        invoice_id=uuid.uuid4(),
-        invoice_no="INV-2025-000042",
-        contract_id=uuid.uuid4(),
-        customer_id=uuid.uuid4(),
-        customer_name="Acme Kontor AB",
-        customer_email="billing@acme.example",
-        locale=locale,
-        currency="SEK",
-        issue_date=date(2025, 4, 1),
-        due_date=date(2025, 5, 1),
-        period_start=date(2025, 4, 1),
-        period_end=date(2025, 7, 1),
-        total=Decimal("1234.50"),
-        lines=[
-            InvoiceLineData(
-                description="Printer care",
-                period_start=date(2025, 4, 1),
-                period_end=date(2025, 7, 1),
-                amount=Decimal("1234.50"),
-            )
-        ],
-        pdf_path=PDF_PATH,
-        pdf_sha256=sha256,
-    )
+    data = invoice_generated(locale, PDF_PATH, sha256)
     return new_envelope(INVOICE_GENERATED, "billing", data.invoice_id, data)
 
 

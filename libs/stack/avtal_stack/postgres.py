@@ -79,7 +79,7 @@ class LocalPostgres:
             check=True,
             capture_output=True,
             **self._popen_kwargs(),
-        )  # type: ignore[arg-type]
+        )  # type: ignore[arg-type]  # user/group/extra_groups are typed narrower than Popen takes
 
     def start(self) -> None:
         if not (self.data / "PG_VERSION").exists():
@@ -109,7 +109,7 @@ class LocalPostgres:
         ]
         self.proc = subprocess.Popen(
             cmd, stdout=logf, stderr=logf, start_new_session=True, **self._popen_kwargs()
-        )  # type: ignore[arg-type]
+        )  # type: ignore[arg-type]  # user/group/extra_groups are typed narrower than Popen takes
         self._wait_ready()
 
     def _wait_ready(self, timeout_s: float = 60.0) -> None:

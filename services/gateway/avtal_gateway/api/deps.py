@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request
 from litestar.di import Provide
 
 from avtal_common.runtime import Runtime
@@ -19,9 +16,3 @@ def dependencies(rt: Runtime) -> dict[str, Provide]:
         return found
 
     return {"services": Provide(provide_services, sync_to_thread=False)}
-
-
-def services(request: Request[Any, Any, Any]) -> Services:
-    """For code outside a handler's signature (prefer the `services` dependency)."""
-    found: Services = request.app.state.runtime.state["services"]
-    return found

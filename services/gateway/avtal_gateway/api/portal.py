@@ -10,7 +10,6 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from avtal_gateway.adapters.services import Services
-from avtal_gateway.api.deps import services
 from avtal_gateway.domain.users import User
 from avtal_gateway.handlers import views
 
@@ -56,8 +55,10 @@ class PortalController(Controller):
         return Template("contract.html", context={"user": user, "c": c, "invoices": invs})
 
     @get("/invoices/{invoice_id:uuid}/pdf", media_type="application/pdf")
-    async def invoice_pdf(self, request: Request[User, Any, Any], invoice_id: uuid.UUID) -> Response[bytes]:
-        number, pdf = await views.invoice_pdf(services(request), request.user, invoice_id)
+    async def invoice_pdf(
+        self, services: Services, request: Request[User, Any, Any], invoice_id: uuid.UUID
+    ) -> Response[bytes]:
+        number, pdf = await views.invoice_pdf(services, request.user, invoice_id)
         return Response(
             pdf,
             media_type="application/pdf",

@@ -10,8 +10,8 @@ from pydantic import BaseModel, EmailStr, Field
 
 from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_gateway.adapters.passwords import Passwords
+from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
-from avtal_gateway.api.deps import services
 from avtal_gateway.api.problems import problems
 from avtal_gateway.api.session import UserOut, user_out
 from avtal_gateway.domain.commands import CreateUser
@@ -34,10 +34,10 @@ class UsersController(Controller):
 
     @post("/", status_code=201, responses=problems(400, 401, 403, 404, 409, 415, 422))
     async def create_user(
-        self, request: Request, data: UserIn, uow: GatewayUnitOfWork, passwords: Passwords
+        self, data: UserIn, uow: GatewayUnitOfWork, passwords: Passwords, services: Services
     ) -> UserOut:
         if data.customer_id is not None:
-            await services(request).json("contracts", "GET", f"/customers/{data.customer_id}")
+            await services.json("contracts", "GET", f"/customers/{data.customer_id}")
         cmd = CreateUser(str(data.email), data.password, data.role, data.customer_id)
         return user_out(await create_user(uow, passwords, cmd))
 

@@ -23,7 +23,6 @@ from avtal_common.api.responses import (
 )
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
-from avtal_gateway.api.deps import services
 from avtal_gateway.api.problems import COMMAND, READ, READ_ONE, STAFF_READ, problems
 from avtal_gateway.domain.users import User
 from avtal_gateway.handlers import views
@@ -37,10 +36,6 @@ async def _forward(svc: Services, service: str, path: str, shape: type[T], body:
     raw = await svc.json(service, "POST", path, json=body.model_dump(mode="json", exclude_unset=True), **kw)
     made: T = views.parse(service, shape, raw)
     return made
-
-
-def _svc(request: Request) -> Services:
-    return services(request)
 
 
 class StaffController(Controller):

@@ -203,9 +203,18 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await rt.broker.stop()
-        await producer.stop()
-        await rt.pool.close()
+        await _stop_within(rt, "broker", rt.broker.stop())
+        await _stop_within(rt, "relay producer", producer.stop())
+        await _stop_within(rt, "database pool", rt.pool.close())
+
+
+async def _stop_within(rt: Runtime, what: str, stopping: Awaitable[Any]) -> None:
+    """A stop that waits on an unreachable broker (a group leave, a flush) must not hang the process:
+    uncommitted work is redelivered anyway, so after the graceful timeout we give up and exit."""
+    try:
+        await asyncio.wait_for(stopping, timeout=rt.common.kafka_graceful_timeout_s + 5)
+    except Exception as exc:  # noqa: BLE001 - shutting down: say what did not stop cleanly, go on
+        log.warning("service.stop_incomplete", part=what, error=repr(exc))
 
 
 async def _watch_readiness(rt: Runtime) -> None:

@@ -25,7 +25,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
 from pydantic import ValidationError
 
-from avtal_common import consumer_state, inbox, metrics
+from avtal_common import consumer_dead_letters, consumer_state, inbox, metrics
 from avtal_common.consumer_errors import Fault, HandlerTimeout, classify
 from avtal_common.consumer_handlers import (
     ConsumerPolicy,
@@ -36,7 +36,6 @@ from avtal_common.consumer_handlers import (
 )
 from avtal_common.events import Envelope, parse_envelope
 from avtal_common.logging import bind_correlation_id, get_logger
-from avtal_common.topics import dlq
 from avtal_common.uow import UnitOfWork
 
 __all__ = ["ConsumerPolicy", "EventConsumer", "EventHandler", "HandlerFn", "apply_event"]
@@ -181,7 +180,7 @@ class EventConsumer:
         try:
             env = parse_envelope(record.value or b"", handler.payload)
         except ValidationError as exc:
-            await self.dead_letter(record, f"schema: {_short(exc)}")
+            await self._retire(record, handler, f"schema: {consumer_dead_letters.summary(exc)}")
             return None
         return _Item(record, handler, env)
 
@@ -260,9 +259,22 @@ class EventConsumer:
         return False
 
     async def _give_up(self, it: _Item, reason: str) -> None:
-        await self.dead_letter(it.record, reason)
+        await self._retire(it.record, it.handler, reason)
         async with self.pool.acquire() as conn:
             await consumer_state.finish(conn, [it.key])
+
+    async def _retire(self, record: ConsumerRecord, handler: EventHandler, reason: str) -> None:
+        """Dead-letter the record; if the broker refuses it for good (too large, not authorised), park
+        it instead, visibly, rather than stall the partition retrying what cannot succeed."""
+        try:
+            await self.dead_letter(record, reason)
+        except Exception as exc:
+            if classify(exc) is Fault.INFRASTRUCTURE:
+                raise
+            async with self.pool.acquire() as conn:
+                why = f"{reason}; dead letter refused: {exc!r}"
+                await consumer_state.park(conn, handler.name, record, why)
+            metrics.EVENTS_HANDLED.labels(self.group_id, record.topic, "parked").inc()
 
     async def _settle_leftovers(self, run: _Run) -> None:
         """Events still failing are retried (the caller backs off); events whose dependency has not
@@ -288,33 +300,9 @@ class EventConsumer:
         return self._unit_of_work.joined(conn, self.group_id, env.event_id)
 
     async def dead_letter(self, record: ConsumerRecord, reason: str) -> None:
-        headers = {k: (v or b"").decode(errors="replace") for k, v in (record.headers or ())}
-        headers.update(
-            {
-                "dlq.reason": reason[:2000],
-                "dlq.original_topic": record.topic,
-                "dlq.original_partition": str(record.partition),
-                "dlq.original_offset": str(record.offset),
-                "dlq.group": self.group_id,
-            }
-        )
-        await self._broker.publish(record.value or b"", dlq(record.topic), key=record.key, headers=headers)
-        metrics.EVENTS_HANDLED.labels(self.group_id, record.topic, "dead_lettered").inc()
-        metrics.CONSUMER_DEAD_LETTERS.labels(self.group_id, record.topic).inc()
-        log.error(
-            "consumer.dead_lettered",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            reason=reason[:500],
-        )
+        await consumer_dead_letters.publish(self._broker, self.group_id, record, reason)
 
 
 async def _raw_decoder(msg: Any) -> None:
     """Never decode in FastStream: parsing happens per record, so a bad one can be dead-lettered."""
     return None
-
-
-def _short(exc: ValidationError) -> str:
-    errs = exc.errors()[:5]
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in errs)

@@ -22,7 +22,7 @@ CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     codes text[] := ARRAY['53100', '25006', '57014', '55P03'];
 BEGIN
-    RAISE EXCEPTION 'injected fault' USING ERRCODE = codes[1 + nextval('{name}') % 4];
+    RAISE EXCEPTION 'injected fault' USING ERRCODE = codes[1 + (nextval('{name}') % 4)::int];
 END $$;
 CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON contracts FOR EACH ROW EXECUTE FUNCTION {name}();
 """

@@ -154,6 +154,8 @@ class EventConsumer:
         run.counted = True
 
     async def _step(self, run: _Run) -> None:
+        if not run.items:
+            return  # nothing for this group's handlers, or only malformed records (dead-lettered)
         if run.mode == "batch":
             try:
                 await self._apply_batch(run.items)

@@ -1,7 +1,9 @@
 -- Attempts of a consumer at one event, counted BEFORE the handler runs in a short transaction of their
 -- own and cleared when the event commits: a count left behind is a start that never finished (a crash,
 -- a kill, a hang), so an event that takes its process down is isolated after N tries across restarts.
-CREATE TABLE consumer_attempts (
+-- UNLOGGED: written and deleted for every event, so no WAL for it; a PostgreSQL crash or failover
+-- empties it, which only forgets counts (an event gets N more tries), never an effect.
+CREATE UNLOGGED TABLE consumer_attempts (
     event_id        uuid NOT NULL,
     handler         text NOT NULL,
     deliveries      integer NOT NULL DEFAULT 0,  -- batches that started it

@@ -196,18 +196,24 @@ class EventConsumer:
                     outcomes.append((it.record.topic, "duplicate"))
                     continue
                 fresh.discard(it.key)  # the same event twice in one batch takes effect once
-                await self.run_handler(self.joined(conn, it.envelope), it.handler, it.envelope)
+                await self.run_handler(self.joined(conn, it.envelope), it.handler, it.envelope, claimed=True)
                 outcomes.append((it.record.topic, "handled"))
             await consumer_state.finish(conn, [it.key for it in items])
         for topic, outcome in outcomes:
             metrics.EVENTS_HANDLED.labels(self.group_id, topic, outcome).inc()
 
-    async def run_handler(self, uow: UnitOfWork, handler: EventHandler, env: Envelope[Any]) -> str:
-        """`apply_event` within the handler's deadline."""
+    async def run_handler(
+        self, uow: UnitOfWork, handler: EventHandler, env: Envelope[Any], claimed: bool = False
+    ) -> str:
+        """`apply_event` (inbox claim, then the handler) within the handler's deadline; only the handler
+        when the batch has `claimed` the event already."""
         bind_correlation_id(env.correlation_id)
         deadline = asyncio.timeout(self.policy.handler_timeout_s)
         try:
             async with deadline:
+                if claimed:
+                    await handler.fn(uow, env)
+                    return "handled"
                 return await apply_event(uow, handler, env)
         except TimeoutError as exc:
             if deadline.expired():

@@ -19,8 +19,8 @@ from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
-from avtal_common import metrics
-from avtal_common.consumer import EventConsumer, EventHandler
+from avtal_common import consumer_upkeep, metrics
+from avtal_common.consumer import ConsumerPolicy, EventConsumer, EventHandler
 from avtal_common.db import create_pool
 from avtal_common.errors import DomainError
 from avtal_common.http import (
@@ -180,6 +180,7 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
             fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms,
             session_timeout_ms=rt.common.kafka_session_timeout_ms,
             unit_of_work=rt.spec.unit_of_work,
+            policy=ConsumerPolicy.from_settings(rt.settings),
         )
         rt.consumer.register()
     producer = make_relay_producer(rt.common, f"avtal-{rt.spec.name}-relay")
@@ -194,7 +195,7 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
     )
     loops = [relay.run(), _watch_readiness(rt), *(task(rt) for task in rt.spec.background)]
     if rt.consumer is not None:
-        loops.append(collect_consumer_lag(rt.consumer))
+        loops += [collect_consumer_lag(rt.consumer), consumer_upkeep.maintain(rt.consumer)]
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(c) for c in loops]  # type: ignore[arg-type]  # all coroutines
     log.info("service.started", port=rt.settings.http_port)
     try:

@@ -61,3 +61,11 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
     consumer_batch_size: int = Field(default=200, ge=1)
+    # A failing event is poison after this many failures, or unfinished starts (crashes) across restarts.
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_handler_timeout_s: float = Field(default=30.0, gt=0)
+    # "What I depend on has not arrived" (NotFound) is retried this long, then the event is parked.
+    consumer_missing_wait_s: float = Field(default=10.0, ge=0)
+    consumer_parked_retry_s: float = Field(default=5.0, gt=0)
+    # A redelivery older than this is no longer recognised as a duplicate: keep it above any replay window.
+    inbox_retention_days: float = Field(default=14.0, gt=0)

@@ -23,6 +23,7 @@ from avtal_common.migrations import common_migrations, migrate
 from avtal_common.outbox import OutboxRelay, add_event, new_envelope
 from avtal_common.outbox_kafka import KafkaRelayPublisher
 from avtal_common.outbox_publish import Outcome, Row
+from avtal_common.outbox_relay import LOCK_KEY
 from avtal_common.settings import CommonSettings
 from avtal_common.uow import Tx
 
@@ -55,6 +56,27 @@ async def queue_events(pool: asyncpg.Pool, topic: str, count: int) -> list[uuid.
             await add_event(conn, topic, env)
             ids.append(env.event_id)
     return ids
+
+
+async def queue_keyed(pool: asyncpg.Pool, topic: str, count: int, keys: int, first_seq: int = 0) -> None:
+    """`count` events in one transaction, round-robin over `keys` aggregates (`key-0` …)."""
+    async with pool.acquire() as conn, conn.transaction():
+        for seq in range(first_seq, first_seq + count):
+            await add_event(
+                conn, topic, new_envelope(topic, "plumbing-test", f"key-{seq % keys}", Ping(seq=seq))
+            )
+
+
+# The backend holding the relay lock of the current database: the active relay's connection.
+RELAY_HOLDER = """
+SELECT a.pid, a.application_name, a.state, a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+"""
+
+
+async def relay_holder(conn: asyncpg.Connection) -> asyncpg.Record | None:
+    return await conn.fetchrow(RELAY_HOLDER, LOCK_KEY)
 
 
 def recording_handler(

@@ -24,10 +24,12 @@ async def drain_forever(work: Callable[[], Awaitable[int]], name: str, idle_s: f
             await asyncio.sleep(idle_s)
 
 
-async def supervise(name: str, loop: Callable[[], Awaitable[None]], max_backoff_s: float = 10.0) -> None:
+async def supervise(
+    name: str, loop: Callable[[], Awaitable[None]], first_backoff_s: float = 0.5, max_backoff_s: float = 10.0
+) -> None:
     """Run `loop()` for the life of the process: when it crashes (or returns), count it, log it and start
     it again after a backoff, so one bug cannot silently switch off the relay or a worker."""
-    backoff = 0.5
+    backoff = first_backoff_s
     while True:
         started = asyncio.get_running_loop().time()
         try:
@@ -37,6 +39,6 @@ async def supervise(name: str, loop: Callable[[], Awaitable[None]], max_backoff_
             log.exception("background.crashed", task=name, error=repr(exc))
         metrics.BACKGROUND_RESTARTS.labels(name).inc()
         if asyncio.get_running_loop().time() - started > 60:
-            backoff = 0.5  # it ran for a while: a fresh failure, not a crash loop
+            backoff = first_backoff_s  # it ran for a while: a fresh failure, not a crash loop
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, max_backoff_s)

@@ -79,7 +79,7 @@ class QuarantinedRow(BaseModel):
 
 def outbox_controller(token: str) -> type[Controller]:
     """`/outbox/quarantined`: list, retry (after the cause is fixed) or discard rows the relay could not
-    send. Guarded by the service token in every process, the public gateway included."""
+    send. Mounted on the internal services; it checks the service token itself too, wherever mounted."""
 
     def service_token_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         sent = connection.headers.get("authorization", "")

@@ -118,7 +118,8 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
             *spec.routes,
             MetricsController,
             health_controller(lambda: dict(rt.checks)),
-            outbox_controller(token),
+            # Internal services only: the public gateway shows its quarantined rows in the metric and log.
+            *([outbox_controller(token)] if spec.internal else []),
         ],
         lifespan=[lambda app: _lifespan(rt)],
         middleware=[

@@ -83,10 +83,13 @@ class OutboxRelay:
     async def run(self) -> None:
         backoff = _Backoff()
         while True:
+            started = time.monotonic()
             try:
                 await self._serve()
             except Exception as exc:  # noqa: BLE001 - the relay must outlive any failure
                 self._failing()
+                if time.monotonic() - started > 30:
+                    backoff.reset()  # it served a while: a fresh loss, reconnect at once
                 delay = backoff.next()
                 log.warning("outbox.relay_lost", service=self._service, error=repr(exc), retry_in_s=delay)
                 await asyncio.sleep(delay)

@@ -74,8 +74,6 @@ class KafkaRelayPublisher:
             acks="all",
             enable_idempotence=self._common.kafka_profile == "kafka",
             linger_ms=2,
-            # Topics are created at start (ensure_topics); a send to a missing one is a bug to quarantine.
-            allow_auto_create_topics=False,
             request_timeout_ms=int(self._timeout * 1000),
         )
 

@@ -193,6 +193,7 @@ class OutboxRelay:
             return
         conn.remove_termination_listener(self._on_lost)
         try:
+            await asyncio.wait_for(conn.remove_listener(CHANNEL, self._on_notify), timeout=5)
             await asyncio.wait_for(self._pool.release(conn), timeout=5)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             conn.terminate()  # its session ends, and with it the lock

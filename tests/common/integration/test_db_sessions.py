@@ -46,18 +46,18 @@ async def test_a_lock_wait_ends_with_lock_timeout(world: Scratch) -> None:
         await pool.close()
 
 
-async def test_a_transaction_left_idle_is_ended_by_the_server(world: Scratch) -> None:
+async def test_a_transaction_left_idle_is_ended_by_the_server_and_its_locks_freed(world: Scratch) -> None:
     pool = await create_pool(world.db_url, limits=LIMITS)
     try:
-        conn = await pool.acquire()
-        tx = conn.transaction()
-        await tx.start()
-        await conn.execute("SELECT 1 FROM outbox FOR UPDATE")
-        await asyncio.sleep(2.0)  # the fault itself: a client that went quiet inside its transaction
-        with pytest.raises(
-            (asyncpg.IdleInTransactionSessionTimeoutError, asyncpg.ConnectionDoesNotExistError)
-        ):
-            await conn.execute("SELECT 1")
-        await pool.release(conn)
+        quiet = await pool.acquire()
+        pid = quiet.get_server_pid()
+        await quiet.execute("BEGIN; LOCK TABLE outbox IN EXCLUSIVE MODE")
+        # The client now goes quiet inside its transaction; another session needs the table.
+        started = asyncio.get_running_loop().time()
+        async with world.pool.acquire() as other:
+            await other.execute("UPDATE outbox SET attempts = 0")  # waits for the lock, then gets it
+            alive = await other.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid)
+        assert asyncio.get_running_loop().time() - started < 5
+        assert alive == 0
     finally:
-        await pool.close()
+        pool.terminate()

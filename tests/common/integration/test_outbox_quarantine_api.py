@@ -7,9 +7,9 @@ import asyncio
 import json
 import uuid
 
-import asyncpg
 import httpx
 
+from avtal_common.db import create_pool
 from avtal_common.events import Payload
 from avtal_common.kafka import ensure_topics
 from avtal_common.outbox import add_event, new_envelope
@@ -30,7 +30,8 @@ async def test_a_quarantined_row_is_listed_for_staff_and_discarding_it_releases_
     await ensure_topics(CommonSettings(kafka_bootstrap_servers=stack.kafka_bootstrap_servers), [topic])
     big = new_envelope(topic, "catalog", key, Blob(text="x" * 2_000_000))
     held = new_envelope(topic, "catalog", key, Ping(seq=1))
-    conn = await asyncpg.connect(stack.database_url("catalog"))
+    pool = await create_pool(stack.database_url("catalog"), min_size=1, max_size=2)
+    conn = await pool.acquire()
     try:
         async with conn.transaction():
             await add_event(conn, topic, big)
@@ -54,7 +55,8 @@ async def test_a_quarantined_row_is_listed_for_staff_and_discarding_it_releases_
             "the held row published",
         )
     finally:
-        await conn.close()
+        await pool.release(conn)
+        await pool.close()
     published = [
         json.loads(r.value)["event_id"] for r in await read_all(stack.kafka_bootstrap_servers, topic)
     ]

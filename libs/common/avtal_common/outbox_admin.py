@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import time
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -38,11 +39,11 @@ SELECT id, event_id, topic, key, octet_length(payload) AS size_bytes, attempts, 
 FROM outbox WHERE quarantined_at IS NOT NULL AND published_at IS NULL ORDER BY id LIMIT $1 OFFSET $2
 """
 _RETRY = """
-UPDATE outbox SET quarantined_at = NULL WHERE id = $1 AND quarantined_at IS NOT NULL AND published_at IS NULL
-RETURNING id"""
+UPDATE outbox SET quarantined_at = NULL
+WHERE event_id = $1 AND quarantined_at IS NOT NULL AND published_at IS NULL RETURNING id"""
 _DISCARD = """
-DELETE FROM outbox WHERE id = $1 AND quarantined_at IS NOT NULL AND published_at IS NULL
-RETURNING event_id, topic, key, last_error"""
+DELETE FROM outbox WHERE event_id = $1 AND quarantined_at IS NOT NULL AND published_at IS NULL
+RETURNING id, topic, key, last_error"""
 
 
 async def watch_outbox(
@@ -102,21 +103,21 @@ def outbox_controller(token: str) -> type[Controller]:
             total = rows[0]["total"] if rows else 0
             return Page[QuarantinedRow](items=items, total=total, limit=limit, offset=offset)
 
-        @post("/{outbox_id:int}/retry", status_code=202)
-        async def retry(self, pool: asyncpg.Pool, outbox_id: int) -> dict[str, int]:
-            if await pool.fetchval(_RETRY, outbox_id) is None:
-                raise NotFound(f"no quarantined outbox row {outbox_id}; list them at /outbox/quarantined")
+        @post("/{event_id:uuid}/retry", status_code=202)
+        async def retry(self, pool: asyncpg.Pool, event_id: uuid.UUID) -> dict[str, str]:
+            if await pool.fetchval(_RETRY, event_id) is None:
+                raise NotFound(f"no quarantined outbox row for event {event_id}; see /outbox/quarantined")
             await pool.execute("SELECT pg_notify('avtal_outbox', '')")
-            log.warning("outbox.quarantine_retried", outbox_id=outbox_id)
-            return {"id": outbox_id}
+            log.warning("outbox.quarantine_retried", event_id=str(event_id))
+            return {"event_id": str(event_id)}
 
-        @delete("/{outbox_id:int}", status_code=204)
-        async def discard(self, pool: asyncpg.Pool, outbox_id: int) -> None:
-            row = await pool.fetchrow(_DISCARD, outbox_id)
+        @delete("/{event_id:uuid}", status_code=204)
+        async def discard(self, pool: asyncpg.Pool, event_id: uuid.UUID) -> None:
+            row = await pool.fetchrow(_DISCARD, event_id)
             if row is None:
-                raise NotFound(f"no quarantined outbox row {outbox_id}; list them at /outbox/quarantined")
+                raise NotFound(f"no quarantined outbox row for event {event_id}; see /outbox/quarantined")
             await pool.execute("SELECT pg_notify('avtal_outbox', '')")  # its key's later rows may go now
             details = {k: str(v) for k, v in row.items()}
-            log.warning("outbox.quarantine_discarded", outbox_id=outbox_id, **details)
+            log.warning("outbox.quarantine_discarded", event_id=str(event_id), **details)
 
     return OutboxController

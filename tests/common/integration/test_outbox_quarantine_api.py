@@ -44,10 +44,13 @@ async def test_a_quarantined_row_is_listed_for_staff_and_discarding_it_releases_
                 await conn.fetchval("SELECT published_at FROM outbox WHERE event_id = $1", held.event_id)
                 is None
             )
+            # A retry before the cause is fixed quarantines it again, one attempt later.
+            assert catalog.post(f"/outbox/quarantined/{big.event_id}/retry").status_code == 202
+            await _until(lambda: _listed(catalog, str(big.event_id), attempts=2), "quarantined again")
             anonymous = httpx.get(f"{stack.services['catalog']}/outbox/quarantined")
             assert anonymous.status_code == 401
-            assert catalog.delete(f"/outbox/quarantined/{row['id']}").status_code == 204
-            assert catalog.delete(f"/outbox/quarantined/{row['id']}").status_code == 404
+            assert catalog.delete(f"/outbox/quarantined/{big.event_id}").status_code == 204
+            assert catalog.delete(f"/outbox/quarantined/{big.event_id}").status_code == 404
         await _until(
             lambda: conn.fetchval(
                 "SELECT published_at IS NOT NULL FROM outbox WHERE event_id = $1", held.event_id
@@ -63,9 +66,9 @@ async def test_a_quarantined_row_is_listed_for_staff_and_discarding_it_releases_
     assert published == [str(held.event_id)]
 
 
-async def _listed(client: httpx.Client, event_id: str) -> dict | None:
+async def _listed(client: httpx.Client, event_id: str, attempts: int = 1) -> dict | None:
     body = client.get("/outbox/quarantined", params={"limit": 1000}).json()
-    return next((r for r in body["items"] if r["event_id"] == event_id), None)
+    return next((r for r in body["items"] if r["event_id"] == event_id and r["attempts"] == attempts), None)
 
 
 async def _until(probe, what: str, timeout_s: float = 30.0):

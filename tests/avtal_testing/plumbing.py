@@ -21,15 +21,12 @@ from avtal_common.consumer import ConsumerPolicy, EventConsumer, EventHandler
 from avtal_common.db import create_pool, ensure_database
 from avtal_common.errors import NotFound
 from avtal_common.events import Envelope, Payload
-from avtal_common.kafka import (
-    ProducerPublisher,
-    ensure_topics,
-    make_broker,
-    make_relay_producer,
-    with_dead_letters,
-)
+from avtal_common.kafka import ensure_topics, make_broker, with_dead_letters
 from avtal_common.migrations import common_migrations, migrate
 from avtal_common.outbox import OutboxRelay, add_event, new_envelope
+from avtal_common.outbox_kafka import KafkaRelayPublisher
+from avtal_common.outbox_publish import Outcome, Row
+from avtal_common.outbox_relay import LOCK_KEY
 from avtal_common.settings import CommonSettings
 from avtal_common.uow import Tx
 
@@ -65,6 +62,27 @@ async def queue_events(pool: asyncpg.Pool, topic: str, count: int, first: int = 
             await add_event(conn, topic, env)
             ids.append(env.event_id)
     return ids
+
+
+async def queue_keyed(pool: asyncpg.Pool, topic: str, count: int, keys: int, first_seq: int = 0) -> None:
+    """`count` events in one transaction, round-robin over `keys` aggregates (`key-0` …)."""
+    async with pool.acquire() as conn, conn.transaction():
+        for seq in range(first_seq, first_seq + count):
+            await add_event(
+                conn, topic, new_envelope(topic, "plumbing-test", f"key-{seq % keys}", Ping(seq=seq))
+            )
+
+
+# The backend holding the relay lock of the current database: the active relay's connection.
+RELAY_HOLDER = """
+SELECT a.pid, a.application_name, a.state, a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+"""
+
+
+async def relay_holder(conn: asyncpg.Connection) -> asyncpg.Record | None:
+    return await conn.fetchrow(RELAY_HOLDER, LOCK_KEY)
 
 
 def recording_handler(
@@ -178,49 +196,56 @@ async def start_consumer(
 
 
 class RunningRelay:
-    """An in-process outbox relay on the same producer the services use."""
+    """An in-process outbox relay with the publisher the services use (`service` labels its metrics)."""
 
-    def __init__(self, common: CommonSettings, pool: asyncpg.Pool, poll_interval_s: float = 0.1) -> None:
-        self._producer = make_relay_producer(common, f"test-relay-{uuid.uuid4().hex[:6]}")
-        self._pool, self._poll = pool, poll_interval_s
+    def __init__(
+        self,
+        common: CommonSettings,
+        pool: asyncpg.Pool,
+        poll_interval_s: float = 0.1,
+        service: str = "plumbing-test",
+        round_timeout_s: float = 10.0,
+    ) -> None:
+        self.publisher = KafkaRelayPublisher(common, f"test-relay-{uuid.uuid4().hex[:6]}", round_timeout_s)
+        self.relay = OutboxRelay(
+            pool,
+            self.publisher,
+            service,
+            batch_size=50,
+            poll_interval_s=poll_interval_s,
+            round_timeout_s=round_timeout_s,
+            standby_poll_s=0.2,
+        )
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> RunningRelay:
-        await self._producer.start()
-        relay = OutboxRelay(
-            self._pool,
-            ProducerPublisher(self._producer),
-            "plumbing-test",
-            batch_size=50,
-            poll_interval_s=self._poll,
-        )
-        self._task = asyncio.create_task(relay.run())
+        self._task = asyncio.create_task(self.relay.run())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._task is not None
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
-        await self._producer.stop()
+        await self.publisher.close()
 
 
 class CrashAfterPublishRelay(OutboxRelay):
     """The relay, killed (SIGKILL) once the broker acknowledged a batch and before it is marked sent."""
 
-    async def _send(self, rows: list[asyncpg.Record]) -> tuple[list[int], list[tuple[int, str]]]:
-        sent, failed = await super()._send(rows)
-        if sent:
+    async def _publish(self, rows: list[Row]) -> Outcome:
+        outcome = await super()._publish(rows)
+        if outcome.sent:
             os.kill(os.getpid(), signal.SIGKILL)
-        return sent, failed
+        return outcome
 
 
 async def run_relay(common: CommonSettings, db_url: str, crash_after_publish: bool) -> None:
-    pool = await create_pool(db_url)
-    producer = make_relay_producer(common, "test-relay")
-    await producer.start()
+    # The process id in application_name lets a test find which relay holds the lock (pg_stat_activity).
+    pool = await create_pool(db_url, application_name=f"plumbing-relay-{os.getpid()}")
+    publisher = KafkaRelayPublisher(common, "test-relay")
     relay_class = CrashAfterPublishRelay if crash_after_publish else OutboxRelay
     await relay_class(
-        pool, ProducerPublisher(producer), "plumbing-test", batch_size=100, poll_interval_s=0.2
+        pool, publisher, "plumbing-test", batch_size=100, poll_interval_s=0.2, standby_poll_s=0.2
     ).run()
 
 

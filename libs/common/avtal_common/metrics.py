@@ -49,3 +49,17 @@ CONSUMER_FAULTS = Counter(
     ["group", "fault"],
 )
 INBOX_PURGED = Counter("avtal_inbox_purged_total", "Inbox rows deleted after the retention period", ["group"])
+OUTBOX_QUARANTINED = Gauge(
+    "avtal_outbox_quarantined",
+    "Outbox rows that can never be sent (too large, unknown or forbidden topic), held for staff",
+    ["service"],
+)
+OUTBOX_PUBLISH_FAILURES = Counter(
+    "avtal_outbox_publish_failures_total", "Outbox rows whose publish failed and will be retried", ["service"]
+)
+OUTBOX_RELAY_ACTIVE = Gauge(
+    "avtal_outbox_relay_active", "1 in the one replica holding the relay lock of its database", ["service"]
+)
+BACKGROUND_RESTARTS = Counter(
+    "avtal_background_restarts_total", "Background loops restarted after they crashed or returned", ["task"]
+)

@@ -14,7 +14,7 @@ Key = tuple[uuid.UUID, str]  # (event_id, handler)
 
 _COUNT_DELIVERY = """
 INSERT INTO consumer_attempts (event_id, handler, deliveries)
-SELECT e, h, 1 FROM unnest($1::uuid[], $2::text[]) AS k(e, h)
+SELECT DISTINCT e, h, 1 FROM unnest($1::uuid[], $2::text[]) AS k(e, h)  -- a batch may hold an event twice
 ON CONFLICT (event_id, handler)
 DO UPDATE SET deliveries = consumer_attempts.deliveries + 1, updated_at = now()
 RETURNING deliveries

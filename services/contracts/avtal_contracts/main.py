@@ -12,6 +12,7 @@ SPEC = ServiceSpec(
     name="contracts",
     package="avtal_contracts",
     publishes=[
+        topics.CONTRACT_STATE,
         topics.CONTRACT_CREATED,
         topics.CONTRACT_AMENDED,
         topics.CONTRACT_TERMINATED,

@@ -12,7 +12,8 @@ from contracts.unit.fakes import FakeContractsUnitOfWork
 from avtal_common.errors import DomainError, NotFound
 from avtal_common.outbox import new_envelope
 from avtal_common.payloads.catalog import ProductUpserted
-from avtal_common.topics import CATALOG_PRODUCT_UPSERTED, CONTRACT_CREATED
+from avtal_common.payloads.contracts import ContractState
+from avtal_common.topics import CATALOG_PRODUCT_UPSERTED, CONTRACT_CREATED, CONTRACT_STATE
 from avtal_contracts.consumers import HANDLERS
 from avtal_contracts.domain.commands import ContractLineRequest, CreateContract, RegisterCustomer
 from avtal_contracts.domain.customers import new_customer
@@ -138,14 +139,37 @@ async def test_a_created_contract_is_stored_with_its_new_items_and_published_onc
     assert list(uow.contracts.rows.values()) == [contract]
     assert sorted(i.serial_no for i in uow.items.rows.values()) == ["SN-1", "SN-2"]
     assert {i.customer_id for i in uow.items.rows.values()} == {ACME.customer_id}
-    [event] = uow.outbox.events
-    assert (event.topic, event.aggregate_id, event.version) == (
-        CONTRACT_CREATED,
-        str(contract.contract_id),
-        1,
-    )
-    assert [ln.item.serial_no for ln in event.data.lines] == ["SN-1", "SN-2"]
+    state, fact = uow.outbox.events
+    assert [(e.topic, e.aggregate_id, e.version) for e in (state, fact)] == [
+        (CONTRACT_STATE, str(contract.contract_id), 1),
+        (CONTRACT_CREATED, str(contract.contract_id), 1),
+    ]
+    assert [ln.item.serial_no for ln in fact.data.lines] == ["SN-1", "SN-2"]
     assert uow.contracts.audit_log == [(contract.contract_id, "created", {"lines": 2})]
+
+
+async def test_the_state_published_beside_the_fact_carries_the_whole_contract() -> None:
+    uow = _known_world()
+
+    contract = await _create(uow, _contract(_line("SN-1"), _line("SN-2")))
+
+    state, fact = (e.data for e in uow.outbox.events)
+    assert isinstance(state, ContractState)
+    assert (state.contract_no, state.customer.customer_id, state.status) == (
+        contract.contract_no,
+        ACME.customer_id,
+        "active",
+    )
+    assert (state.start_date, state.end_date, state.billing_interval_months, state.currency) == (
+        contract.start_date,
+        contract.end_date,
+        contract.billing_interval_months,
+        contract.currency,
+    )
+    assert [(ln.item.serial_no, ln.sku, ln.annual_price) for ln in state.lines] == [
+        (ln.item.serial_no, ln.product.sku, ln.annual_price) for ln in contract.lines
+    ]
+    assert state.model_dump() == fact.model_dump(), "at creation the fact and the state agree"
 
 
 async def test_a_machine_already_covered_for_the_customer_is_reused_not_registered_again() -> None:

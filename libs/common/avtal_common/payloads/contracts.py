@@ -50,3 +50,22 @@ class ContractCreated(Payload):
     billing_interval_months: int
     status: str = "active"
     lines: list[ContractLine]
+
+
+class ContractState(Payload):
+    """`contract.state`: the whole contract as it is after a change, published beside the change's fact.
+
+    The envelope's `version` is the contract's version (one more per change): a consumer keeps the
+    highest version it has seen and ignores a lower or equal one, so arrival order does not matter.
+    `end_date` is the last covered (billable) day; a termination moves it. Fields are only ever added,
+    each optional or with a default, so an older consumer keeps reading newer states."""
+
+    contract_id: uuid.UUID
+    contract_no: str
+    customer: CustomerRef
+    currency: Currency
+    start_date: date
+    end_date: date
+    billing_interval_months: int
+    status: str
+    lines: list[ContractLine]

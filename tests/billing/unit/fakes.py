@@ -99,20 +99,33 @@ class FakeScheduleRepo:
     def __init__(self, db: FakeBillingDb) -> None:
         self._db = db
 
-    async def add(self, contract_id: uuid.UUID, currency: str, periods: list[Period]) -> None:
-        for p in periods:
-            key = (contract_id, p.start)
-            stored = _Period(p.start, p.end - timedelta(days=1), currency, p.lines)
-            self._db.state.periods.setdefault(key, stored)
-
-    async def of_contract(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
-        found = [
+    async def for_update(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
+        return [
             ScheduledPeriod(
                 p.start, p.end, sum((ln.amount for ln in p.lines), Decimal()), p.currency, p.invoice_id
             )
             for (cid, _), p in sorted(self._db.state.periods.items())
             if cid == contract_id
         ]
+
+    async def replace_unbilled(self, contract_id: uuid.UUID, currency: str, periods: list[Period]) -> None:
+        s, starts = self._db.state, {p.start for p in periods}
+        dropped = {
+            k
+            for k, p in s.periods.items()
+            if k[0] == contract_id and p.invoice_id is None and k[1] not in starts
+        }
+        s.periods = {k: p for k, p in s.periods.items() if k not in dropped}
+        s.failures = {k: f for k, f in s.failures.items() if (k[1], k[2]) not in dropped}
+        for p in periods:
+            known = s.periods.get((contract_id, p.start))
+            if known is None or known.invoice_id is None:
+                s.periods[(contract_id, p.start)] = _Period(
+                    p.start, p.end - timedelta(days=1), currency, p.lines
+                )
+
+    async def of_contract(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
+        found = await self.for_update(contract_id)
         if not found:
             raise NotFound(f"billing has no schedule for contract {contract_id} (yet)")
         return found

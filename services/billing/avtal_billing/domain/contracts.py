@@ -19,5 +19,11 @@ class Contract:
 
 
 def is_newer(candidate: Contract, known: Contract | None) -> bool:
-    """Contract events may arrive out of order: only a newer version replaces what billing knows."""
+    """Contract states may arrive in any order: only a newer version replaces what billing knows;
+    the same version again (a republished state) changes nothing."""
     return known is None or candidate.version > known.version
+
+
+def is_billable(status: str) -> bool:
+    """A draft is not signed yet: it has no schedule until a later state makes it billable."""
+    return status != "draft"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from avtal_common.errors import DomainError
@@ -79,3 +79,25 @@ def schedule(start: date, end: date, interval_months: int, lines: list[PricedLin
             )
         )
         k += 1
+
+
+def reschedule(
+    start: date, end: date, interval_months: int, lines: list[PricedLine], invoiced: list[ScheduledPeriod]
+) -> list[Period]:
+    """The schedule of a contract's new state: its term [start, end) less the days invoiced periods
+    cover, each stretch left cut into periods from its own first day. Invoiced periods stay as billed
+    (what a change does to them is a credit or an extra invoice, not a new schedule)."""
+    if end <= start:
+        raise DomainError(f"end {end} must be after start {start}")
+    return [p for a, b in _uncovered(start, end, invoiced) for p in schedule(a, b, interval_months, lines)]
+
+
+def _uncovered(start: date, end: date, invoiced: list[ScheduledPeriod]) -> list[tuple[date, date]]:
+    """The stretches of [start, end) that no invoiced period (last day inclusive) covers."""
+    stretches, cursor = [], start
+    for p in sorted(invoiced, key=lambda p: p.period_start):
+        if p.period_start > cursor:
+            stretches.append((cursor, p.period_start))
+        cursor = max(cursor, p.period_end + timedelta(days=1))
+    stretches.append((cursor, end))
+    return [(a, min(b, end)) for a, b in stretches if a < min(b, end)]

@@ -1,26 +1,30 @@
-"""Reactions to contract events: billing learns the contract and builds its schedule."""
+"""Reactions to contract events: billing keeps the newest state of each contract and its schedule."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from avtal_billing.domain.contracts import Contract
-from avtal_billing.domain.schedules import PricedLine, schedule
+from avtal_billing.domain.contracts import Contract, is_billable
+from avtal_billing.domain.schedules import PricedLine, reschedule
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.events import Envelope
-from avtal_common.payloads.contracts import ContractCreated
+from avtal_common.payloads.contracts import ContractState
 
 
-async def on_contract_created(uow: BillingUnitOfWork, event: Envelope[ContractCreated]) -> None:
+async def on_contract_state(uow: BillingUnitOfWork, event: Envelope[ContractState]) -> None:
+    """A newer state replaces billing's copy and rebuilds the periods not yet invoiced; an older or
+    equal one changes nothing, so states may arrive in any order (docs/adr/0008)."""
     c = event.data
     if not await uow.contracts.apply(_contract(c, event.version)):
-        return  # a newer version is already known
+        return
+    invoiced = [p for p in await uow.schedules.for_update(c.contract_id) if p.invoice_id is not None]
     # The contract's end_date is its last covered day; the schedule's end is exclusive.
-    periods = schedule(c.start_date, c.end_date + timedelta(days=1), c.billing_interval_months, _lines(c))
-    await uow.schedules.add(c.contract_id, c.currency, periods)
+    end = c.end_date + timedelta(days=1)
+    periods = reschedule(c.start_date, end, c.billing_interval_months, _lines(c), invoiced)
+    await uow.schedules.replace_unbilled(c.contract_id, c.currency, periods if is_billable(c.status) else [])
 
 
-def _contract(c: ContractCreated, version: int) -> Contract:
+def _contract(c: ContractState, version: int) -> Contract:
     return Contract(
         contract_id=c.contract_id,
         contract_no=c.contract_no,
@@ -33,7 +37,7 @@ def _contract(c: ContractCreated, version: int) -> Contract:
     )
 
 
-def _lines(c: ContractCreated) -> list[PricedLine]:
+def _lines(c: ContractState) -> list[PricedLine]:
     return [
         PricedLine(
             f"{ln.product_name} ({ln.sku}) · {ln.item.manufacturer_no} {ln.item.model} "

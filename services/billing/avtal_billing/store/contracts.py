@@ -6,14 +6,15 @@ from typing import Any
 
 from avtal_billing.domain.contracts import Contract
 
-# Events may arrive out of order: only a newer version replaces what is stored.
+# States may arrive in any order: only a newer version replaces what is stored, all of it.
 _APPLY = """
 INSERT INTO contracts (contract_id, contract_no, customer_id, customer_name, customer_email, locale,
                        currency, version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (contract_id) DO UPDATE SET contract_no = EXCLUDED.contract_no,
-    customer_name = EXCLUDED.customer_name, customer_email = EXCLUDED.customer_email,
-    locale = EXCLUDED.locale, version = EXCLUDED.version
+    customer_id = EXCLUDED.customer_id, customer_name = EXCLUDED.customer_name,
+    customer_email = EXCLUDED.customer_email, locale = EXCLUDED.locale, currency = EXCLUDED.currency,
+    version = EXCLUDED.version
 WHERE contracts.version < EXCLUDED.version
 """
 

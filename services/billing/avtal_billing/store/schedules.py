@@ -12,13 +12,30 @@ from avtal_billing.domain.invoices import DuePeriod
 from avtal_billing.domain.schedules import Period, PeriodLine, ScheduledPeriod
 from avtal_common.errors import NotFound
 
-_ADD = """
-INSERT INTO billing_periods (contract_id, period_start, period_end, amount, currency, lines)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contract_id, period_start) DO NOTHING
-"""
 _OF_CONTRACT = """
 SELECT period_start, period_end, amount, currency, invoice_id FROM billing_periods
 WHERE contract_id = $1 ORDER BY period_start
+"""
+# A billing run locks the periods it bills (FOR UPDATE SKIP LOCKED): taking the contract's periods
+# first waits for such a run to commit, so a period it invoiced meanwhile is seen as invoiced.
+_FOR_UPDATE = f"{_OF_CONTRACT} FOR UPDATE"
+# Periods not yet invoiced that the new schedule no longer has go, with any run's failure on them
+# (there is nothing left to retry); the others are replaced in place, so their failures stay.
+_DROP_FAILURES = """
+DELETE FROM billing_run_failures f USING billing_periods p
+WHERE p.contract_id = $1 AND p.invoice_id IS NULL AND NOT p.period_start = ANY($2::date[])
+  AND f.contract_id = p.contract_id AND f.period_start = p.period_start
+"""
+_DROP = """
+DELETE FROM billing_periods
+WHERE contract_id = $1 AND invoice_id IS NULL AND NOT period_start = ANY($2::date[])
+"""
+_PUT = """
+INSERT INTO billing_periods (contract_id, period_start, period_end, amount, currency, lines)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (contract_id, period_start) DO UPDATE SET period_end = EXCLUDED.period_end,
+    amount = EXCLUDED.amount, currency = EXCLUDED.currency, lines = EXCLUDED.lines
+WHERE billing_periods.invoice_id IS NULL
 """
 _DUE_COLUMNS = """
 SELECT p.contract_id, p.period_start, p.period_end, p.currency, p.lines,
@@ -46,22 +63,17 @@ class ScheduleRepo:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
-    async def add(self, contract_id: uuid.UUID, currency: str, periods: list[Period]) -> None:
-        """Store the periods (end exclusive in the domain, inclusive here); known ones stay as they are."""
-        await self._conn.executemany(
-            _ADD,
-            [
-                (
-                    contract_id,
-                    p.start,
-                    p.end - timedelta(days=1),
-                    p.amount,
-                    currency,
-                    [{"description": ln.description, "amount": str(ln.amount)} for ln in p.lines],
-                )
-                for p in periods
-            ],
-        )
+    async def for_update(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
+        """The contract's periods (none yet: []), locked until the transaction ends."""
+        return [ScheduledPeriod(**dict(r)) for r in await self._conn.fetch(_FOR_UPDATE, contract_id)]
+
+    async def replace_unbilled(self, contract_id: uuid.UUID, currency: str, periods: list[Period]) -> None:
+        """The contract's periods not yet invoiced become `periods` (end exclusive in the domain,
+        inclusive here); invoiced periods stay as they are."""
+        starts = [p.start for p in periods]
+        await self._conn.execute(_DROP_FAILURES, contract_id, starts)
+        await self._conn.execute(_DROP, contract_id, starts)
+        await self._conn.executemany(_PUT, [_row(contract_id, currency, p) for p in periods])
 
     async def of_contract(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
         rows = await self._conn.fetch(_OF_CONTRACT, contract_id)
@@ -76,6 +88,11 @@ class ScheduleRepo:
     async def failed(self, run_id: uuid.UUID, before_round: int, limit: int) -> list[DuePeriod]:
         """The run's failed periods from rounds before `before_round` that are still unbilled, locked."""
         return [_due(r) for r in await self._conn.fetch(_FAILED, run_id, before_round, limit)]
+
+
+def _row(contract_id: uuid.UUID, currency: str, p: Period) -> tuple[Any, ...]:
+    lines = [{"description": ln.description, "amount": str(ln.amount)} for ln in p.lines]
+    return (contract_id, p.start, p.end - timedelta(days=1), p.amount, currency, lines)
 
 
 def _due(row: Any) -> DuePeriod:

@@ -20,7 +20,7 @@ from avtal_testing.stack import StackInfo
 CONTRACTS = 1000
 
 
-def _contract_created(contract_id: uuid.UUID, start: date, interval: int) -> dict[str, Any]:
+def _contract_state(contract_id: uuid.UUID, start: date, interval: int) -> dict[str, Any]:
     return {
         "contract_id": str(contract_id),
         "contract_no": f"C-{contract_id.hex[:10]}",
@@ -34,6 +34,7 @@ def _contract_created(contract_id: uuid.UUID, start: date, interval: int) -> dic
         "start_date": str(start),
         "end_date": str(start + timedelta(days=364)),
         "billing_interval_months": interval,
+        "status": "active",
         "lines": [
             {
                 "line_id": str(uuid.uuid4()),
@@ -59,8 +60,8 @@ async def _publish_contracts(bootstrap: str, ids: list[uuid.UUID], start: date, 
     try:
         sent = [
             await producer.send(
-                topics.CONTRACT_CREATED,
-                envelope_json(topics.CONTRACT_CREATED, str(cid), _contract_created(cid, start, interval)),
+                topics.CONTRACT_STATE,
+                envelope_json(topics.CONTRACT_STATE, str(cid), _contract_state(cid, start, interval)),
                 key=str(cid).encode(),
             )
             for cid in ids

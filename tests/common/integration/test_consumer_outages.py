@@ -29,7 +29,7 @@ CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON contracts FOR EACH ROW EXECUTE 
 _HEAL = "DROP TRIGGER {name} ON contracts; DROP FUNCTION {name}(); DROP SEQUENCE {name};"
 
 
-def _contract_created(contract_id: uuid.UUID) -> dict:
+def _contract_state(contract_id: uuid.UUID) -> dict:
     return {
         "contract_id": str(contract_id),
         "contract_no": unique("C"),
@@ -43,6 +43,7 @@ def _contract_created(contract_id: uuid.UUID) -> dict:
         "start_date": "2026-01-01",
         "end_date": "2026-12-31",
         "billing_interval_months": 12,
+        "status": "active",
         "lines": [
             {
                 "line_id": str(uuid.uuid4()),
@@ -84,9 +85,9 @@ async def test_database_errors_during_consumption_are_waited_out_with_no_dead_le
     try:
         await conn.execute(_FAULT.format(name=name))
         for cid in ids:
-            message = envelope_json(topics.CONTRACT_CREATED, str(cid), _contract_created(cid))
+            message = envelope_json(topics.CONTRACT_STATE, str(cid), _contract_state(cid))
             await publish(
-                stack.kafka_bootstrap_servers, topics.CONTRACT_CREATED, message, key=str(cid).encode()
+                stack.kafka_bootstrap_servers, topics.CONTRACT_STATE, message, key=str(cid).encode()
             )
         # Six attempts: every code at least once, and more tries than the consumer's max_attempts (5),
         # after which the old consumer dead-lettered a poison event.
@@ -110,7 +111,7 @@ async def test_database_errors_during_consumption_are_waited_out_with_no_dead_le
     finally:
         await conn.close()
     assert during > 2 and (claims, periods) == (4, 4)  # one 12-month period each, none doubled
-    dead = await read_all(stack.kafka_bootstrap_servers, topics.dlq(topics.CONTRACT_CREATED), idle_ms=500)
+    dead = await read_all(stack.kafka_bootstrap_servers, topics.dlq(topics.CONTRACT_STATE), idle_ms=500)
     assert not [r for r in dead if r.key in {str(cid).encode() for cid in ids}], "an outage was dead-lettered"
 
 

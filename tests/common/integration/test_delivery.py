@@ -23,7 +23,7 @@ from avtal_testing.plumbing import Scratch
 from avtal_testing.stack import StackInfo
 
 
-def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
+def _contract_state(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
     customer_id = uuid.uuid4()
     return {
         "contract_id": str(contract_id),
@@ -38,6 +38,7 @@ def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: st
         "start_date": start,
         "end_date": end,
         "billing_interval_months": 12,
+        "status": "active",
         "lines": [
             {
                 "line_id": str(uuid.uuid4()),
@@ -72,33 +73,33 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
     key = str(good_id).encode()
     await publish(
         bootstrap,
-        topics.CONTRACT_CREATED,
+        topics.CONTRACT_STATE,
         b"{this is not json",
         key=key,
         headers={"x-correlation-id": "dlq-test"},
     )
     await publish(
         bootstrap,
-        topics.CONTRACT_CREATED,
+        topics.CONTRACT_STATE,
         envelope_json(
-            topics.CONTRACT_CREATED,
+            topics.CONTRACT_STATE,
             str(bad_rule_id),
-            _contract_created(bad_rule_id, "2026-05-01", "2026-04-01"),
+            _contract_state(bad_rule_id, "2026-05-01", "2026-04-01"),
         ),
         key=key,
     )
     await publish(
         bootstrap,
-        topics.CONTRACT_CREATED,
-        envelope_json(topics.CONTRACT_CREATED, str(good_id), _contract_created(good_id)),
+        topics.CONTRACT_STATE,
+        envelope_json(topics.CONTRACT_STATE, str(good_id), _contract_state(good_id)),
         key=key,
     )
 
     assert eventually(lambda: _schedule(stack, good_id), what="the good event to be applied")
-    dead = await _dead_letter(bootstrap, topics.CONTRACT_CREATED, key, "schema:")
+    dead = await _dead_letter(bootstrap, topics.CONTRACT_STATE, key, "schema:")
     assert header(dead, "dlq.group") == "billing" and header(dead, "x-correlation-id") == "dlq-test"
-    assert header(dead, "dlq.original_topic") == topics.CONTRACT_CREATED
-    refused = await _dead_letter(bootstrap, topics.CONTRACT_CREATED, key, "domain:")
+    assert header(dead, "dlq.original_topic") == topics.CONTRACT_STATE
+    refused = await _dead_letter(bootstrap, topics.CONTRACT_STATE, key, "domain:")
     assert header(refused, "dlq.original_partition") == header(dead, "dlq.original_partition")
     assert _schedule(stack, bad_rule_id) is None
 
@@ -145,12 +146,12 @@ async def test_the_same_event_delivered_twice_makes_one_invoice(
 ) -> None:
     contract_id, event_id = uuid.uuid4(), uuid.uuid4()
     message = envelope_json(
-        topics.CONTRACT_CREATED, str(contract_id), _contract_created(contract_id), event_id=event_id
+        topics.CONTRACT_STATE, str(contract_id), _contract_state(contract_id), event_id=event_id
     )
     duplicates_before = _billing_duplicates(stack)
     for _ in range(2):
         await publish(
-            stack.kafka_bootstrap_servers, topics.CONTRACT_CREATED, message, key=str(contract_id).encode()
+            stack.kafka_bootstrap_servers, topics.CONTRACT_STATE, message, key=str(contract_id).encode()
         )
     eventually(lambda: _schedule(stack, contract_id), what="billing to apply the event")
     eventually(
@@ -173,7 +174,7 @@ async def test_the_same_event_delivered_twice_makes_one_invoice(
 def _billing_duplicates(stack: StackInfo) -> float:
     """Events billing's consumer found already claimed in its inbox, from its /metrics."""
     text = httpx.get(f"{stack.services['billing']}/metrics", timeout=10).text
-    labels = ('group="billing"', 'outcome="duplicate"', f'topic="{topics.CONTRACT_CREATED}"')
+    labels = ('group="billing"', 'outcome="duplicate"', f'topic="{topics.CONTRACT_STATE}"')
     return sum(
         float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()

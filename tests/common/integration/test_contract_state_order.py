@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 
 from avtal_common import topics
-from avtal_testing.api import ok, unique
+from avtal_testing.api import eventually, ok, unique
 from avtal_testing.kafka import envelope_json, publish, read_all
 from avtal_testing.stack import StackInfo
 
@@ -94,3 +94,30 @@ async def test_states_delivered_newest_first_and_the_fact_last_bill_the_newest_s
     for topic in (topics.CONTRACT_STATE, topics.CONTRACT_CREATED):
         dead = [r for r in await read_all(bootstrap, topics.dlq(topic), idle_ms=500) if r.key == key]
         assert dead == [], f"{topic} dead-lettered {len(dead)} of this contract's events"
+
+
+async def test_a_newer_state_after_an_invoice_reprices_only_the_periods_not_yet_invoiced(
+    stack: StackInfo,
+) -> None:
+    """Quarterly at 1200 a year is 300 a quarter. The first quarter is invoiced under version 1; version 2
+    at 2400 a year reprices the other three to 600 each (replaced in place) and leaves the first as billed."""
+    bootstrap, cid = stack.kafka_bootstrap_servers, uuid.uuid4()
+    key, v2_id = str(cid).encode(), uuid.uuid4()
+    with stack.internal("billing") as billing:
+        v1 = envelope_json(topics.CONTRACT_STATE, str(cid), _contract(cid, "Order AB", 3, "1200.00"))
+        await publish(bootstrap, topics.CONTRACT_STATE, v1, key=key)
+        eventually(lambda: _schedule(billing, cid), what="billing to schedule version 1")
+        ok(billing.post("/billing-runs", json={"as_of": "2026-01-15", "run_key": unique("order")}))
+
+        v2_data = _contract(cid, "Order AB", 3, "2400.00")
+        v2 = envelope_json(topics.CONTRACT_STATE, str(cid), v2_data, v2_id, version=2)
+        await publish(bootstrap, topics.CONTRACT_STATE, v2, key=key)
+        await _claimed(stack.database_url("billing"), v2_id)
+
+        periods = billing.get(f"/contracts/{cid}/schedule").json()
+    assert [(p["period_start"], p["amount"], p["invoice_id"] is not None) for p in periods] == [
+        ("2026-01-01", "300.00", True),
+        ("2026-04-01", "600.00", False),
+        ("2026-07-01", "600.00", False),
+        ("2026-10-01", "600.00", False),
+    ]

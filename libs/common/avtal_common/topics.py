@@ -130,14 +130,19 @@ def differences(want: TopicLayout, seen: ObservedTopic) -> list[str]:
 
 
 def _min_isr_differences(want: TopicLayout, seen: ObservedTopic) -> list[str]:
-    isr = seen.min_insync_replicas
+    isr, rf = seen.min_insync_replicas, seen.replication_factor
+    if isr is not None and isr > rf:  # whatever was wanted: this topic takes no acks=all write
+        return [f"min.insync.replicas {isr} > {rf} replicas (no write can succeed): {_isr_fix(seen, rf)}"]
     if isr is None or isr == want.min_insync_replicas:
         return []
-    fix = (
-        f"`kafka-configs.sh --alter --entity-type topics --entity-name {seen.name} "
-        f"--add-config min.insync.replicas={want.min_insync_replicas}`"
-    )
-    rf = seen.replication_factor
-    if isr > rf:
-        return [f"min.insync.replicas {isr} > {rf} replicas (no write can succeed): {fix}"]
+    fix = _isr_fix(seen, want.min_insync_replicas)
+    if want.min_insync_replicas > rf:
+        fix = f"first add replicas (above), then {fix}"
     return [f"min.insync.replicas {isr}, {want.min_insync_replicas} wanted: {fix}"]
+
+
+def _isr_fix(seen: ObservedTopic, value: int) -> str:
+    return (
+        f"`kafka-configs.sh --alter --entity-type topics --entity-name {seen.name} "
+        f"--add-config min.insync.replicas={value}`"
+    )

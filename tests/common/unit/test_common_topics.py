@@ -28,7 +28,9 @@ def test_a_configured_replication_factor_wins_and_min_isr_follows_it() -> None:
 
 
 def test_a_min_isr_above_the_replication_factor_is_refused_with_the_settings_to_change() -> None:
-    with pytest.raises(ValueError, match="AVTAL_KAFKA_MIN_INSYNC_REPLICAS=3 exceeds the replication factor 2"):
+    with pytest.raises(
+        ValueError, match="AVTAL_KAFKA_MIN_INSYNC_REPLICAS=3 exceeds the replication factor 2"
+    ):
         layout_for("kafka", 3, 2, 3)
 
 
@@ -67,6 +69,7 @@ def test_a_different_min_isr_names_the_config_command() -> None:
 def test_a_min_isr_above_the_topics_replicas_says_no_write_can_succeed() -> None:
     diffs = differences(WANTED, _seen(replication=1, min_isr=2))
     assert any("min.insync.replicas 2 > 1 replicas (no write can succeed)" in d for d in diffs)
+    assert diffs[-1].endswith("--add-config min.insync.replicas=1`")
 
 
 def test_an_unreported_min_isr_is_no_difference() -> None:
@@ -81,3 +84,9 @@ def test_dead_letter_topics_are_named_and_recognised() -> None:
     assert dlq("contract.created") == "contract.created.dlq"
     assert is_dlq("contract.created.dlq") and not is_dlq("contract.created")
     assert undlq("contract.created.dlq") == "contract.created" == undlq("contract.created")
+
+
+def test_a_min_isr_that_needs_more_replicas_says_to_add_them_first() -> None:
+    diffs = differences(WANTED, _seen(replication=1, min_isr=1))
+    assert diffs[-1].startswith("min.insync.replicas 1, 2 wanted: first add replicas (above), then")
+    assert diffs[-1].endswith("min.insync.replicas=2`")

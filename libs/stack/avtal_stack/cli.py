@@ -10,6 +10,7 @@ import warnings
 from avtal_common.logging import configure_logging
 from avtal_common.settings import CommonSettings
 from avtal_stack.config import StackSettings
+from avtal_stack.dlq import add_commands as add_dlq_commands
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--no-demo", dest="demo", action="store_false", help="do not seed demo data")
     up.add_argument("--port-offset", type=int, default=None, help="add N to every default port")
     sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
+    add_dlq_commands(sub)
     args = parser.parse_args(argv)
     common = CommonSettings()
     configure_logging(
@@ -44,6 +46,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.port_offset is not None:
             settings.port_offset = args.port_offset
         sys.exit(run_up(settings))
+    if args.command == "dlq":
+        from avtal_stack.dlq import run as run_dlq
+
+        sys.exit(run_dlq(args))
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 

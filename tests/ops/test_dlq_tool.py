@@ -127,10 +127,10 @@ async def test_a_refused_contract_is_listed_and_shown_by_the_dlq_tool_beside_avt
     row = next(line for line in listed.stdout.splitlines() if str(event_id) in line)
     assert f"{letter.partition}:{letter.offset}" in row and " billing " in row
     assert f"contract.created:{letter.header('dlq.original_partition')}:" in row
-    assert "domain: end 2026-04-01 must be after start 2026-05-01" in row
+    assert "domain: end 2026-04-02 must be after start 2026-05-01" in row  # its schedule's end is exclusive
     assert shown.returncode == 0, shown.stderr
     assert (
-        "  dlq.reason: domain: end 2026-04-01" in shown.stdout
+        "  dlq.reason: domain: end 2026-04-02" in shown.stdout
         and "  x-correlation-id: dlq-tool" in shown.stdout
     )
     assert f'  "aggregate_id": "{contract_id}",' in shown.stdout  # the body, indented JSON

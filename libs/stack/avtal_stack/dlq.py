@@ -24,27 +24,6 @@ INBOX_NOTE = (
 )
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("dlq", help="list, show and replay dead letters (<topic>.dlq)")
-    cmds = p.add_subparsers(dest="dlq_command", required=True)
-    ls = cmds.add_parser("list", help="dead-letter topics with counts, or the letters of one topic")
-    ls.add_argument("topic", nargs="?", help="e.g. contract.created (or contract.created.dlq)")
-    show = cmds.add_parser("show", help="headers and body of dead letters")
-    show.add_argument("topic")
-    show.add_argument("--partition", type=int, help="with --offset: the dead-letter topic's partition")
-    which = show.add_mutually_exclusive_group()
-    which.add_argument("--offset", type=int, help="the dead letter at this offset (as `dlq list` shows)")
-    which.add_argument("--event-id", help="the dead letters of this event")
-    replay = cmds.add_parser("replay", help="republish dead letters to their topic after fixing the cause")
-    replay.add_argument("topic")
-    what = replay.add_mutually_exclusive_group(required=True)
-    what.add_argument("--event-id", action="append", dest="event_ids", help="repeat for several")
-    what.add_argument("--all", action="store_true", help="every dead letter not replayed yet")
-    replay.add_argument(
-        "--again", action="store_true", help="also those replayed before (" + INBOX_NOTE + ")"
-    )
-
-
 def kafka_settings() -> tuple[CommonSettings, str]:
     """AVTAL_KAFKA_BOOTSTRAP_SERVERS when set; else the broker of the stack `avtal up` runs here
     (its stack.json); else the default. Also says where the address came from."""

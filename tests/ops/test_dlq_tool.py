@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import asyncpg
 import httpx
@@ -136,16 +137,29 @@ async def test_a_refused_contract_is_listed_and_shown_by_the_dlq_tool_beside_avt
     assert f'  "aggregate_id": "{contract_id}",' in shown.stdout  # the body, indented JSON
 
 
+@dataclass
+class Refusal:
+    """Billing's store refuses one contract (a trigger raising, as a bug would) until `fix()`."""
+
+    conn: asyncpg.Connection
+    contract_id: uuid.UUID
+
+    @property
+    def trigger(self) -> str:
+        return f"refuse_{self.contract_id.hex[:12]}"
+
+    async def fix(self) -> None:
+        await self.conn.execute(f"DROP TRIGGER IF EXISTS {self.trigger} ON contracts")
+
+
 @pytest.fixture
-async def refusing_billing(stack: StackInfo) -> AsyncIterator[tuple[asyncpg.Connection, uuid.UUID]]:
-    """Billing's store refuses one contract (a trigger raising, as a bug would) until the test drops it."""
-    contract_id = uuid.uuid4()
-    conn = await asyncpg.connect(stack.database_url("billing"))
-    name = f"refuse_{contract_id.hex[:12]}"
-    await conn.execute(f"""
+async def refusing_billing(stack: StackInfo) -> AsyncIterator[Refusal]:
+    refusal = Refusal(await asyncpg.connect(stack.database_url("billing")), uuid.uuid4())
+    name = refusal.trigger
+    await refusal.conn.execute(f"""
         CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF NEW.contract_id = '{contract_id}' THEN
+            IF NEW.contract_id = '{refusal.contract_id}' THEN
                 RAISE EXCEPTION 'bug: contract % refused', NEW.contract_no;
             END IF;
             RETURN NEW;
@@ -153,23 +167,23 @@ async def refusing_billing(stack: StackInfo) -> AsyncIterator[tuple[asyncpg.Conn
         CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON contracts FOR EACH ROW EXECUTE FUNCTION {name}();
     """)
     try:
-        yield conn, contract_id
+        yield refusal
     finally:
-        await conn.execute(f"DROP TRIGGER IF EXISTS {name} ON contracts; DROP FUNCTION IF EXISTS {name}()")
-        await conn.close()
+        await refusal.fix()
+        await refusal.conn.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        await refusal.conn.close()
 
 
 @pytest.mark.timeout(180)
 async def test_a_dead_letter_replayed_after_its_cause_is_fixed_takes_effect_once(
-    stack: StackInfo, refusing_billing: tuple[asyncpg.Connection, uuid.UUID]
+    stack: StackInfo, refusing_billing: Refusal
 ) -> None:
-    conn, contract_id = refusing_billing
+    conn, contract_id = refusing_billing.conn, refusing_billing.contract_id
     event_id = uuid.uuid4()
     await _publish_contract(stack, contract_id, event_id)
     letter = await _dead_letter_of(stack, event_id)
     assert letter.group == "billing" and "bug: contract" in letter.reason
-    trigger = f"refuse_{contract_id.hex[:12]}"
-    await conn.execute(f"DROP TRIGGER {trigger} ON contracts")  # the cause is fixed
+    await refusing_billing.fix()  # the cause is fixed
     env = _next_to_avtal_up(stack)
 
     first = _avtal(env, "replay", topics.CONTRACT_CREATED, "--event-id", str(event_id))

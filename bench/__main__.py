@@ -1,4 +1,5 @@
-"""`python -m bench`: pipeline events/s against raw aiokafka, then `avtal up` warm start against 20 s."""
+"""`python -m bench`: pipeline events/s against raw aiokafka, the relay's recovery after a broker outage
+against 10 s, then `avtal up` warm start against 20 s."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from avtal_common.settings import CommonSettings
 from bench.infra import bench_infra
 from bench.pipeline import delete_topics, measure_pipeline, new_run_id
 from bench.raw import measure_raw
+from bench.recovery import recovery_figure
 from bench.report import Figure, report
 from bench.warm_start import measure_starts
 from bench.workload import make_rows
@@ -55,6 +57,7 @@ def main() -> None:
     with bench_infra(ROOT / ".avtal" / "bench-pipeline") as (common, where):
         print(f"pipeline bench on {where}", flush=True)
         figures = uvloop.run(_pipeline_figures(common))
+        figures.append(uvloop.run(recovery_figure(common, ROOT / ".avtal" / "bench-pipeline")))
     print("stack: `avtal up --no-demo` cold start, then the timed warm start ...", flush=True)
     cold_s, warm_s, offset = measure_starts(ROOT)
     figures += [

@@ -13,15 +13,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from avtal_common.consumer import EventConsumer, EventHandler
 from avtal_common.db import create_pool, ensure_database
 from avtal_common.events import Envelope
-from avtal_common.kafka import (
-    ProducerPublisher,
-    ensure_topics,
-    make_broker,
-    make_relay_producer,
-    with_dead_letters,
-)
+from avtal_common.kafka import ensure_topics, make_broker, with_dead_letters
 from avtal_common.migrations import common_migrations, migrate
 from avtal_common.outbox import OutboxRelay
+from avtal_common.outbox_kafka import KafkaRelayPublisher
 from avtal_common.settings import CommonSettings
 from avtal_common.uow import Tx
 from bench.workload import BenchPayload, Row, outbox_records
@@ -104,15 +99,15 @@ async def measure_pipeline(common: CommonSettings, rows: list[Row], run_id: str)
         fetch_max_wait_ms=common.kafka_fetch_max_wait_ms,
         session_timeout_ms=common.kafka_session_timeout_ms,
     )
-    producer = make_relay_producer(common, f"avtal-bench-relay-{run_id}")
+    publisher = KafkaRelayPublisher(common, f"avtal-bench-relay-{run_id}")
     consumer.register()
     relay_task: asyncio.Task[None] | None = None
     try:
-        await producer.start()
+        await publisher.start()
         await broker.start()
         await wait_assigned(consumer.subscriber.consumer)
         started = time.monotonic()
-        relay_task = asyncio.create_task(OutboxRelay(pool, ProducerPublisher(producer), "bench").run())
+        relay_task = asyncio.create_task(OutboxRelay(pool, publisher, "bench").run())
         done = await wait_count(pool, len(rows), timeout_s=120)
         return done - started
     finally:
@@ -120,7 +115,7 @@ async def measure_pipeline(common: CommonSettings, rows: list[Row], run_id: str)
             relay_task.cancel()
             await asyncio.gather(relay_task, return_exceptions=True)
         await broker.stop()
-        await producer.stop()
+        await publisher.close()
         await pool.close()
         await drop_database(common, database)
 

@@ -125,16 +125,24 @@ def port_free(port: int) -> bool:
 
 
 def pid_alive(pid: int, marker: str | None = None) -> bool:
-    """True if pid runs (not a zombie) and, if given, its cmdline has marker."""
+    """True while any thread of pid still runs and, if given, its cmdline has marker.
+
+    A SIGKILLed JVM's main thread turns zombie before its other threads have
+    exited; until the last one has, the process still holds its ports and its
+    data directory's lock. So every thread counts, not only the leader."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        state = stat[stat.rindex(")") + 2 :].split()[0]
-        if state in ("Z", "X"):
-            return False
         if marker is not None:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-            return marker.encode() in cmd
-        return True
+            if cmd and marker.encode() not in cmd:
+                return False
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:
+                continue
+            if stat[stat.rindex(")") + 2 :].split()[0] not in ("Z", "X"):
+                return True
+        return False
     except (OSError, ValueError, IndexError):
         return False
 
@@ -207,6 +215,13 @@ def metadata(port: int, timeout: float = 3.0) -> tuple[list[int], int]:
 # cluster layout
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 class Cluster:
     def __init__(self, base: Path):
         self.base = base.resolve()
@@ -218,6 +233,7 @@ class Cluster:
         self.port_base: int = st["port_base"]
         self.lib = Path(st["lib"])
         self.heap: list[str] = st.get("heap", list(DEFAULT_HEAP))
+        self.log_marks: dict[int, dict[str, int]] = {}
 
     # paths / ports
     def node_dir(self, i: int) -> Path:
@@ -253,12 +269,18 @@ class Cluster:
     def launch(self, i: int) -> int:
         if self.pid(i):
             raise Failure(f"node {i} is already running (pid {self.pid(i)})")
-        for port in (self.broker_port(i), self.broker_port(i) + CONTROLLER_OFFSET):
-            if not port_free(port):
-                raise Failure(f"port 127.0.0.1:{port} is in use")
+        # A node killed a moment ago may still be releasing its ports; give them time.
+        ports = (self.broker_port(i), self.broker_port(i) + CONTROLLER_OFFSET)
+        deadline = time.monotonic() + 20
+        while busy := [port for port in ports if not port_free(port)]:
+            if time.monotonic() >= deadline:
+                raise Failure(f"port 127.0.0.1:{busy[0]} is in use")
+            time.sleep(0.2)
         nd = self.node_dir(i)
         logs = nd / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        # where this start's lines begin, so a failure shows this start's log, not the last one's
+        self.log_marks[i] = {name: _size(logs / name) for name in ("stdout.log", "server.log")}
         cmd = [
             java_bin(),
             *self.heap,
@@ -307,14 +329,23 @@ class Cluster:
         return left
 
     def log_tail(self, i: int, lines: int = 30) -> str:
+        """The node's log since its last launch: errors first (a CI log keeps
+        only the top of a long message), then the last lines."""
         out = []
         for name in ("stdout.log", "server.log"):
             p = self.node_dir(i) / "logs" / name
-            if p.exists():
-                text = p.read_text(errors="replace").splitlines()[-lines:]
-                if text:
-                    out.append(f"--- {p} (last {len(text)} lines)")
-                    out.extend(ln if len(ln) <= 400 else ln[:400] + " ..." for ln in text)
+            if not p.exists():
+                continue
+            with open(p, "rb") as f:
+                f.seek(self.log_marks.get(i, {}).get(name, 0))
+                text = f.read().decode(errors="replace").splitlines()
+            errors = [ln for ln in text if " ERROR " in ln or " FATAL " in ln or "Exception" in ln][:10]
+            if errors:
+                out.append(f"--- {p} (errors)")
+                out.extend(ln if len(ln) <= 400 else ln[:400] + " ..." for ln in errors)
+            if text := text[-lines:]:
+                out.append(f"--- {p} (last {len(text)} lines)")
+                out.extend(ln if len(ln) <= 400 else ln[:400] + " ..." for ln in text)
         return "\n".join(out)
 
     def wait_ready(self, nodes, timeout: float) -> None:
@@ -505,13 +536,24 @@ def cmd_start_node(args) -> int:
     t0 = time.monotonic()
     cl = Cluster(Path(args.base_dir))
     cl.check_node(args.node)
-    pid = cl.launch(args.node)
-    log(f"node {args.node} started, pid {pid}")
-    try:
-        cl.wait_ready([args.node], args.timeout)
-    except BaseException:
-        cl.signal_nodes([args.node], signal.SIGKILL, 10)
-        raise
+    for attempt in range(1, 4):
+        pid = cl.launch(args.node)
+        log(f"node {args.node} started, pid {pid}")
+        try:
+            cl.wait_ready([args.node], args.timeout)
+            break
+        except Failure as e:
+            cl.signal_nodes([args.node], signal.SIGKILL, 10)
+            # A port or the data directory taken for a moment (by a client's
+            # ephemeral port, or the previous process's last threads) passes.
+            transient = any(s in str(e) for s in ("Address already in use", "Failed to acquire lock"))
+            if attempt == 3 or not transient or "exited during startup" not in str(e):
+                raise
+            log(f"node {args.node} exited during startup (attempt {attempt}); starting it again:\n{e}")
+            time.sleep(2)
+        except BaseException:
+            cl.signal_nodes([args.node], signal.SIGKILL, 10)
+            raise
     log(f"node {args.node} ready in {time.monotonic() - t0:.1f}s")
     print(cl.bootstrap(), flush=True)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import sys
@@ -19,10 +20,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def broker_port() -> int:
+    """A free port below the ephemeral range (32768+), with its controller port
+    (+100, Apache Kafka) free too: a client's outgoing connection never takes it
+    while the broker is down between a stop and a restart."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        if 29092 <= port <= 29400:  # the test-kafka cluster's ports
+            continue
+        try:
+            for p in (port, port + 100):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free broker port below 32000")
+
+
 class OwnBroker:
     def __init__(self, profile: str, home: Path) -> None:
         self.profile, self.home = profile, home
-        self.port = free_port()
+        self.port = broker_port()
         self._tansu = LocalTansu(home, self.port) if profile == "local" else None
 
     @property

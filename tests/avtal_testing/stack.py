@@ -67,7 +67,8 @@ def start_stack(timeout_s: float = 240.0) -> StackInfo:
     env = os.environ | {"AVTAL_STACK_HOME": str(home)}
     out = open(home / "avtal-up.log", "w")  # noqa: SIM115 - kept for the process lifetime
     proc = subprocess.Popen(
-        [sys.executable, "-m", "avtal_stack.cli", "up", "--port-offset", str(PORT_OFFSET)],
+        # --demo: the suite reads the demo data, also when it runs against configured servers (test-kafka).
+        [sys.executable, "-m", "avtal_stack.cli", "up", "--demo", "--port-offset", str(PORT_OFFSET)],
         stdout=subprocess.PIPE,
         stderr=out,
         env=env,

@@ -62,5 +62,9 @@ async def test_readiness_goes_red_without_the_broker_and_green_when_it_returns(s
         _wait(url, True, 60)
     finally:
         service.terminate()
-        service.wait(30)
-        broker.close()
+        try:
+            # Bounded by the graceful timeout (15 s) plus a margin, even right after the broker returns.
+            service.wait(45)
+        finally:
+            service.kill()  # never leave it behind, even when the assertion below fails
+            broker.close()

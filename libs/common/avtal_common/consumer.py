@@ -1,65 +1,46 @@
-"""Event consumers: commit after the handler's transaction, retry transient failures, dead-letter the rest.
+"""Event consumers: commit after the handler's transaction; every failure handled by its cause.
 
-One FastStream batch subscriber per service and group. Each batch is applied in one PostgreSQL
+One FastStream batch subscriber per service and group. A batch is applied in one PostgreSQL
 transaction that first claims every event in the inbox (one statement), so a redelivered event is a
-no-op; if a handler refuses an event, the batch is redone with a savepoint per event and only that one
-is dead-lettered. Offsets are committed (manual ack) only after the transaction has committed.
+no-op. If it fails for a reason other than the infrastructure, it is redone with a savepoint per event
+and each event meets its own fate (`consumer_errors.Fault`): an outage is waited out, a refused event
+is dead-lettered, a missing dependency is retried a while and then parked, a bug is retried N times.
+Every start of a batch is counted beforehand in the database, so an event that crashes or hangs its
+process is isolated after N starts across restarts. Offsets are committed (manual ack) only when every
+event of the batch has been applied, dead-lettered or parked.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 from aiokafka import ConsumerRecord
-from aiokafka.errors import KafkaError
 from faststream import AckPolicy, Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from avtal_common import inbox, metrics
-from avtal_common.errors import DomainError
+from avtal_common import consumer_dead_letters, consumer_state, inbox, metrics
+from avtal_common.consumer_errors import Fault, HandlerTimeout, classify
+from avtal_common.consumer_handlers import (
+    ConsumerPolicy,
+    EventHandler,
+    HandlerFn,
+    apply_event,
+    one_handler_per_topic,
+)
 from avtal_common.events import Envelope, parse_envelope
 from avtal_common.logging import bind_correlation_id, get_logger
-from avtal_common.topics import dlq
 from avtal_common.uow import UnitOfWork
 
+__all__ = ["ConsumerPolicy", "EventConsumer", "EventHandler", "HandlerFn", "apply_event"]
+
 log = get_logger(__name__)
-
-HandlerFn = Callable[[Any, Envelope[Any]], Awaitable[None]]  # (the service's unit of work, event)
-
-# Failures of infrastructure: retried with backoff for as long as they last (the partition waits).
-TRANSIENT = (
-    OSError,
-    KafkaError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-    asyncio.TimeoutError,
-)
-
-
-@dataclass(frozen=True)
-class EventHandler:
-    topic: str
-    payload: type[BaseModel]
-    name: str  # the inbox key, e.g. "billing.on_contract_created"
-    fn: HandlerFn  # runs inside the transaction, after the inbox claim
-
-
-async def apply_event(uow: Any, handler: EventHandler, envelope: Envelope[Any]) -> str:
-    """Claim the event in the inbox, then run the handler; a second delivery changes nothing."""
-    if not await uow.inbox.claim(envelope.event_id, handler.name, handler.topic):
-        return "duplicate"
-    await handler.fn(uow, envelope)
-    return "handled"
 
 
 @dataclass
@@ -67,6 +48,23 @@ class _Item:
     record: ConsumerRecord
     handler: EventHandler
     envelope: Envelope[Any]
+    failures: int = 0  # in this process, of a bug's kind
+    missing: bool = False  # its last try found a dependency missing
+
+    @property
+    def key(self) -> consumer_state.Key:
+        return (self.envelope.event_id, self.handler.name)
+
+
+@dataclass
+class _Run:
+    """One delivery of a batch in this process, until every event in it is settled."""
+
+    items: list[_Item]
+    counted: bool = False
+    mode: str = "batch"  # batch → guarded (a savepoint per event) or solo (a transaction per event)
+    missing_since: float | None = None
+    solo_counted: set[consumer_state.Key] = field(default_factory=set)
 
 
 class EventConsumer:
@@ -78,17 +76,27 @@ class EventConsumer:
         handlers: Sequence[EventHandler],
         batch_size: int = 200,
         fetch_max_wait_ms: int = 50,
-        max_attempts: int = 5,
         session_timeout_ms: int = 6000,
         unit_of_work: type[UnitOfWork] = UnitOfWork,
+        policy: ConsumerPolicy | None = None,
     ) -> None:
-        self._broker, self._pool, self.group_id = broker, pool, group_id
+        self._broker, self.pool, self.group_id = broker, pool, group_id
         self._unit_of_work = unit_of_work
-        self._by_topic = {h.topic: h for h in handlers}
+        self._by_topic = one_handler_per_topic(handlers)
         self._batch_size, self._fetch_wait = batch_size, fetch_max_wait_ms
-        self._max_attempts = max_attempts
+        self.policy = policy or ConsumerPolicy()
         self._session_timeout_ms = session_timeout_ms
+        self._failing_since: float | None = None
         self.subscriber: Any = None
+        metrics.CONSUMER_FAILING.labels(group_id).set_function(self.failing_for)
+
+    @property
+    def handlers(self) -> list[EventHandler]:
+        return list(self._by_topic.values())
+
+    def failing_for(self) -> float:
+        """Seconds the consumer has been failing without a success in between; 0.0 when fine."""
+        return 0.0 if self._failing_since is None else time.monotonic() - self._failing_since
 
     def register(self) -> None:
         self.subscriber = self._broker.subscriber(
@@ -117,27 +125,55 @@ class EventConsumer:
         await message.ack()
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
-        """Apply one batch; returns only when every record is applied or dead-lettered, so an
+        """Apply one batch; returns only when every record is applied, dead-lettered or parked, so an
         offset is never committed past an event that had no effect."""
-        items: list[_Item] | None = None
-        attempt, backoff = 0, 0.2
+        run: _Run | None = None
+        backoff = 0.2
         while True:
             try:
-                if items is None:
-                    items = [it for r in records if (it := await self._parse(r)) is not None]
-                if attempt < self._max_attempts:
-                    await self._apply(items)
-                else:
-                    await self._apply_isolated(items)
-                return
-            except TRANSIENT as exc:
-                log.warning("consumer.transient_failure", group=self.group_id, error=repr(exc))
-            except Exception as exc:  # noqa: BLE001 - a bug or bad data: retry, then isolate
-                attempt += 1
-                log.warning("consumer.handler_failed", group=self.group_id, attempt=attempt, error=repr(exc))
+                run = run or _Run([it for r in records if (it := await self._parse(r)) is not None])
+                await self._count_start(run)
+                await self._step(run)
+                if not run.items:
+                    self._failing_since = None
+                    return
+            except Exception as exc:  # noqa: BLE001 - classified; every cause is retried here
+                self._failed(classify(exc), exc, records[0].topic)
             metrics.HANDLER_RETRIES.labels(self.group_id, records[0].topic).inc()
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
+            backoff = min(backoff * 2, self.policy.max_backoff_s)
+
+    async def _count_start(self, run: _Run) -> None:
+        """Count the batch's start before anything runs (committed at once, so a crash leaves the count
+        behind); a batch started before and never finished runs event by event."""
+        if run.counted or not run.items:
+            return
+        if await consumer_state.count_delivery(self.pool, [it.key for it in run.items]) > 1:
+            log.warning("consumer.unfinished_batch_isolated", group=self.group_id, events=len(run.items))
+            run.mode = "solo"
+        run.counted = True
+
+    async def _step(self, run: _Run) -> None:
+        if not run.items:
+            return  # nothing for this group's handlers, or only malformed records (dead-lettered)
+        if run.mode == "batch":
+            try:
+                await self._apply_batch(run.items)
+                run.items = []
+                return
+            except Exception as exc:
+                if classify(exc) is Fault.INFRASTRUCTURE:
+                    raise
+                log.info("consumer.batch_guarded", group=self.group_id, error=repr(exc))
+                run.mode = "guarded"  # find the event(s) at fault; the others go through
+        await self._apply_each(run)
+        await self._settle_leftovers(run)
+
+    def _failed(self, fault: Fault, exc: BaseException, topic: str) -> None:
+        if fault is not Fault.MISSING and self._failing_since is None:
+            self._failing_since = time.monotonic()
+        metrics.CONSUMER_FAULTS.labels(self.group_id, fault.value).inc()
+        log.warning("consumer.failed", group=self.group_id, topic=topic, fault=fault.value, error=repr(exc))
 
     async def _parse(self, record: ConsumerRecord) -> _Item | None:
         handler = self._by_topic.get(record.topic)
@@ -146,95 +182,135 @@ class EventConsumer:
         try:
             env = parse_envelope(record.value or b"", handler.payload)
         except ValidationError as exc:
-            await self._dead_letter(record, f"schema: {_short(exc)}")
+            await self._retire(record, handler, f"schema: {consumer_dead_letters.summary(exc)}")
             return None
         return _Item(record, handler, env)
 
-    async def _apply(self, items: list[_Item]) -> None:
-        """The whole batch in one transaction; if a handler refuses an event, redo the batch with a
-        savepoint per event so only the refused one is dead-lettered."""
-        try:
-            outcomes = await self._apply_fast(items)
-        except DomainError:
-            outcomes = await self._apply_guarded(items)
+    async def _apply_batch(self, items: list[_Item]) -> None:
+        """The whole batch in one transaction, claimed in the inbox with one statement."""
+        outcomes = []
+        async with self.pool.acquire() as conn, conn.transaction():
+            fresh = await inbox.claim_many(conn, [(*it.key, it.record.topic) for it in items])
+            for it in items:
+                if it.key not in fresh:
+                    outcomes.append((it.record.topic, "duplicate"))
+                    continue
+                fresh.discard(it.key)  # the same event twice in one batch takes effect once
+                await self.run_handler(self.joined(conn, it.envelope), it.handler, it.envelope, claimed=True)
+                outcomes.append((it.record.topic, "handled"))
+            await consumer_state.finish(conn, [it.key for it in items])
         for topic, outcome in outcomes:
             metrics.EVENTS_HANDLED.labels(self.group_id, topic, outcome).inc()
 
-    async def _apply_fast(self, items: list[_Item]) -> list[tuple[str, str]]:
-        outcomes = []
-        async with self._pool.acquire() as conn, conn.transaction():
-            fresh = await inbox.claim_many(
-                conn, [(it.envelope.event_id, it.handler.name, it.record.topic) for it in items]
-            )
-            for it in items:
-                key = (it.envelope.event_id, it.handler.name)
-                if key not in fresh:
-                    outcomes.append((it.record.topic, "duplicate"))
-                    continue
-                fresh.discard(key)  # the same event twice in one batch takes effect once
-                bind_correlation_id(it.envelope.correlation_id)
-                await it.handler.fn(self._joined(conn, it), it.envelope)
-                outcomes.append((it.record.topic, "handled"))
-        return outcomes
+    async def run_handler(
+        self, uow: UnitOfWork, handler: EventHandler, env: Envelope[Any], claimed: bool = False
+    ) -> str:
+        """`apply_event` (inbox claim, then the handler) within the handler's deadline; only the handler
+        when the batch has `claimed` the event already."""
+        bind_correlation_id(env.correlation_id)
+        deadline = asyncio.timeout(self.policy.handler_timeout_s)
+        try:
+            async with deadline:
+                if claimed:
+                    await handler.fn(uow, env)
+                    return "handled"
+                return await apply_event(uow, handler, env)
+        except TimeoutError as exc:
+            if deadline.expired():
+                raise HandlerTimeout(f"{handler.name} ran over {self.policy.handler_timeout_s} s") from exc
+            raise
 
-    async def _apply_guarded(self, items: list[_Item]) -> list[tuple[str, str]]:
-        dead: list[tuple[ConsumerRecord, str]] = []
-        outcomes: list[tuple[str, str]] = []
-        async with self._pool.acquire() as conn, conn.transaction():
-            for it in items:
-                try:
-                    outcomes.append((it.record.topic, await self._apply_one(conn, it)))
-                except DomainError as exc:
-                    dead.append((it.record, f"domain: {exc}"))
-            for record, reason in dead:
-                await self._dead_letter(record, reason)
-        return outcomes
+    async def _apply_each(self, run: _Run) -> None:
+        """Each event alone (a savepoint each in one transaction, or a transaction each in solo mode);
+        keeps in `run.items` only the events still to retry. An infrastructure fault aborts it all."""
+        if run.mode == "solo":
+            run.items = [it for it in run.items if not await self._solo(run, it)]
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            left = [it for it in run.items if not await self._guarded(conn, it)]
+        run.items = left
 
-    async def _apply_one(self, conn: asyncpg.Connection, it: _Item) -> str:
-        bind_correlation_id(it.envelope.correlation_id)
-        async with conn.transaction():  # a savepoint: a refused event leaves the batch intact
-            return await apply_event(self._joined(conn, it), it.handler, it.envelope)
+    async def _guarded(self, conn: asyncpg.Connection, it: _Item) -> bool:
+        """True when the event is settled (applied or dead-lettered)."""
+        try:
+            async with conn.transaction():  # a savepoint: a failed event leaves the batch intact
+                outcome = await self.run_handler(self.joined(conn, it.envelope), it.handler, it.envelope)
+                await consumer_state.finish(conn, [it.key])  # refused if the handler swallowed an error
+        except Exception as exc:  # noqa: BLE001 - judged by its cause in `_judge`
+            return await self._judge(it, exc)
+        metrics.EVENTS_HANDLED.labels(self.group_id, it.record.topic, outcome).inc()
+        return True
 
-    def _joined(self, conn: Any, it: _Item) -> UnitOfWork:
-        return self._unit_of_work.joined(conn, self.group_id, it.envelope.event_id)
+    async def _solo(self, run: _Run, it: _Item) -> bool:
+        if it.key not in run.solo_counted:
+            starts = await consumer_state.count_solo(self.pool, it.key)
+            run.solo_counted.add(it.key)
+            if starts > self.policy.max_attempts:
+                await self._give_up(it, f"crashed or hung its consumer {starts - 1} times")
+                return True
+        async with self.pool.acquire() as conn:
+            return await self._guarded(conn, it)  # a transaction of its own (no outer one here)
 
-    async def _apply_isolated(self, items: list[_Item]) -> None:
-        """After repeated batch failures: one transaction per event; a failing event is dead-lettered."""
-        for it in items:
-            try:
-                await self._apply([it])  # an event applied before is a duplicate now: a no-op
-            except TRANSIENT:
+    async def _judge(self, it: _Item, exc: Exception) -> bool:
+        fault = classify(exc)
+        self._failed(fault, exc, it.record.topic)
+        if fault is Fault.INFRASTRUCTURE:
+            raise exc
+        if fault is Fault.REFUSED:
+            await self._give_up(it, f"domain: {exc}")
+            return True
+        it.missing = fault is Fault.MISSING
+        it.failures += fault is Fault.BUG
+        if it.failures >= self.policy.max_attempts:
+            await self._give_up(it, f"handler failed {it.failures} times: {exc!r}")
+            return True
+        return False
+
+    async def _give_up(self, it: _Item, reason: str) -> None:
+        await self._retire(it.record, it.handler, reason)
+        async with self.pool.acquire() as conn:
+            await consumer_state.finish(conn, [it.key])
+
+    async def _retire(self, record: ConsumerRecord, handler: EventHandler, reason: str) -> None:
+        """Dead-letter the record; if the broker refuses it for good (too large, not authorised), park
+        it instead, visibly, rather than stall the partition retrying what cannot succeed."""
+        try:
+            await self.dead_letter(record, reason)
+        except Exception as exc:
+            if classify(exc) is Fault.INFRASTRUCTURE:
                 raise
-            except Exception as exc:  # noqa: BLE001 - this one event is the poison
-                await self._dead_letter(it.record, f"handler failed {self._max_attempts} times: {exc!r}")
+            async with self.pool.acquire() as conn:
+                why = f"{reason}; dead letter refused: {exc!r}"
+                await consumer_state.park(conn, handler.name, record, why)
+            metrics.EVENTS_HANDLED.labels(self.group_id, record.topic, "parked").inc()
 
-    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
-        headers = {k: (v or b"").decode(errors="replace") for k, v in (record.headers or ())}
-        headers.update(
-            {
-                "dlq.reason": reason[:2000],
-                "dlq.original_topic": record.topic,
-                "dlq.original_partition": str(record.partition),
-                "dlq.original_offset": str(record.offset),
-                "dlq.group": self.group_id,
-            }
-        )
-        await self._broker.publish(record.value or b"", dlq(record.topic), key=record.key, headers=headers)
-        metrics.EVENTS_HANDLED.labels(self.group_id, record.topic, "dead_lettered").inc()
-        log.error(
-            "consumer.dead_lettered",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            reason=reason[:500],
-        )
+    async def _settle_leftovers(self, run: _Run) -> None:
+        """Events still failing are retried (the caller backs off); events whose dependency has not
+        arrived within `missing_wait_s` are parked so the partition moves on."""
+        missing = [it for it in run.items if it.missing]
+        if not missing:
+            return
+        now = time.monotonic()
+        run.missing_since = run.missing_since or now
+        if now - run.missing_since < self.policy.missing_wait_s:
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            for it in missing:
+                await consumer_state.park(conn, it.handler.name, it.record, "dependency not found")
+            await consumer_state.finish(conn, [it.key for it in missing])
+        for it in missing:
+            metrics.EVENTS_HANDLED.labels(self.group_id, it.record.topic, "parked").inc()
+            log.warning("consumer.parked", topic=it.record.topic, event_id=str(it.envelope.event_id))
+        run.items = [it for it in run.items if it not in missing]
+
+    def joined(self, conn: Any, env: Envelope[Any]) -> UnitOfWork:
+        """The service's unit of work on the consumer's transaction, caused by `env`."""
+        return self._unit_of_work.joined(conn, self.group_id, env.event_id)
+
+    async def dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        await consumer_dead_letters.publish(self._broker, self.group_id, record, reason)
 
 
 async def _raw_decoder(msg: Any) -> None:
     """Never decode in FastStream: parsing happens per record, so a bad one can be dead-lettered."""
     return None
-
-
-def _short(exc: ValidationError) -> str:
-    errs = exc.errors()[:5]
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in errs)

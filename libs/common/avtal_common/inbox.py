@@ -33,3 +33,17 @@ async def claim_many(
     """Claim a batch in one round trip; returns the (event_id, handler) pairs seen for the first time."""
     rows = await conn.fetch(_CLAIM_MANY, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
     return {(r["event_id"], r["handler"]) for r in rows}
+
+
+_PURGE = """
+DELETE FROM inbox WHERE ctid = ANY(ARRAY(
+    SELECT ctid FROM inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT $2
+))
+"""
+
+
+async def purge(conn: asyncpg.Connection, older_than_s: float, limit: int = 1000) -> int:
+    """Delete up to `limit` claims older than the retention period (small batches: short locks).
+    A redelivery older than that is no longer recognised, so keep it well above any replay window."""
+    status: str = await conn.execute(_PURGE, older_than_s, limit)
+    return int(status.rsplit(" ", 1)[-1])

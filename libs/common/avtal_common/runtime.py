@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -19,9 +20,9 @@ from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
-from avtal_common import metrics
-from avtal_common.consumer import EventConsumer, EventHandler
-from avtal_common.db import create_pool
+from avtal_common import consumer_upkeep, metrics
+from avtal_common.consumer import ConsumerPolicy, EventConsumer, EventHandler
+from avtal_common.db import SessionLimits, create_pool
 from avtal_common.errors import DomainError
 from avtal_common.http import (
     MetricsController,
@@ -32,18 +33,14 @@ from avtal_common.http import (
     problem_details_plugin,
     prometheus_config,
 )
-from avtal_common.kafka import (
-    ProducerPublisher,
-    ensure_topics,
-    kafka_reachable,
-    make_broker,
-    make_relay_producer,
-    with_dead_letters,
-)
+from avtal_common.kafka import ensure_topics, kafka_reachable, make_broker, with_dead_letters
 from avtal_common.lag import collect_consumer_lag
 from avtal_common.logging import configure_logging, get_logger
+from avtal_common.loops import supervise
 from avtal_common.migrations import Migration, common_migrations, is_current, package_migrations
-from avtal_common.outbox import OutboxRelay
+from avtal_common.outbox_admin import outbox_controller, watch_outbox
+from avtal_common.outbox_kafka import KafkaRelayPublisher
+from avtal_common.outbox_relay import OutboxRelay
 from avtal_common.settings import CommonSettings, ServiceSettings
 from avtal_common.uow import UnitOfWork
 
@@ -84,6 +81,7 @@ class Runtime:
     broker: KafkaBroker
     pool: asyncpg.Pool | None = None
     consumer: EventConsumer | None = None
+    relay: OutboxRelay | None = None
     checks: dict[str, bool] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -116,7 +114,13 @@ def build_app(spec: ServiceSpec, common: CommonSettings, settings: ServiceSettin
         **(spec.dependencies(rt) if spec.dependencies else {}),
     }
     app = Litestar(
-        route_handlers=[*spec.routes, MetricsController, health_controller(lambda: dict(rt.checks))],
+        route_handlers=[
+            *spec.routes,
+            MetricsController,
+            health_controller(lambda: dict(rt.checks)),
+            # Internal services only: the public gateway shows its quarantined rows in the metric and log.
+            *([outbox_controller(token)] if spec.internal else []),
+        ],
         lifespan=[lambda app: _lifespan(rt)],
         middleware=[
             prometheus_config(f"avtal_{spec.name}").middleware,
@@ -159,7 +163,8 @@ def _logging_config() -> LoggingConfig:
 
 @asynccontextmanager
 async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
-    rt.pool = await create_pool(rt.database_url())
+    limits = SessionLimits.from_settings(rt.common)
+    rt.pool = await create_pool(rt.database_url(), limits=limits, application_name=f"avtal-{rt.spec.name}")
     async with rt.pool.acquire() as conn:
         if not await is_current(conn, rt.migrations()):
             raise SystemExit(
@@ -180,22 +185,15 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
             fetch_max_wait_ms=rt.common.kafka_fetch_max_wait_ms,
             session_timeout_ms=rt.common.kafka_session_timeout_ms,
             unit_of_work=rt.spec.unit_of_work,
+            policy=ConsumerPolicy.from_settings(rt.settings),
         )
         rt.consumer.register()
-    producer = make_relay_producer(rt.common, f"avtal-{rt.spec.name}-relay")
-    await producer.start()
     await rt.broker.start()
-    relay = OutboxRelay(
-        rt.pool,
-        ProducerPublisher(producer),
-        rt.spec.name,
-        rt.settings.outbox_batch_size,
-        rt.settings.outbox_poll_interval_s,
+    publisher = KafkaRelayPublisher(
+        rt.common, f"avtal-{rt.spec.name}-relay", timeout_s=rt.settings.outbox_round_timeout_s
     )
-    loops = [relay.run(), _watch_readiness(rt), *(task(rt) for task in rt.spec.background)]
-    if rt.consumer is not None:
-        loops.append(collect_consumer_lag(rt.consumer))
-    tasks: list[asyncio.Task[None]] = [asyncio.create_task(c) for c in loops]  # type: ignore[arg-type]  # all coroutines
+    rt.relay = _relay(rt, publisher)
+    tasks = [asyncio.create_task(supervise(name, loop)) for name, loop in _loops(rt, rt.relay)]
     log.info("service.started", port=rt.settings.http_port)
     try:
         yield
@@ -203,9 +201,45 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await rt.broker.stop()
-        await producer.stop()
-        await rt.pool.close()
+        await _stop_within(rt, "broker", rt.broker.stop())
+        await _stop_within(rt, "relay producer", publisher.close())
+        await _stop_within(rt, "database pool", rt.pool.close())
+
+
+async def _stop_within(rt: Runtime, what: str, stopping: Awaitable[Any]) -> None:
+    """A stop that waits on an unreachable broker (a group leave, a flush) must not hang the process:
+    uncommitted work is redelivered anyway, so after the graceful timeout we give up and exit."""
+    try:
+        await asyncio.wait_for(stopping, timeout=rt.common.kafka_graceful_timeout_s + 5)
+    except Exception as exc:  # noqa: BLE001 - shutting down: say what did not stop cleanly, go on
+        log.warning("service.stop_incomplete", part=what, error=repr(exc))
+
+
+def _relay(rt: Runtime, publisher: KafkaRelayPublisher) -> OutboxRelay:
+    return OutboxRelay(
+        rt.db,
+        publisher,
+        rt.spec.name,
+        batch_size=rt.settings.outbox_batch_size,
+        poll_interval_s=rt.settings.outbox_poll_interval_s,
+        round_timeout_s=rt.settings.outbox_round_timeout_s,
+        standby_poll_s=rt.settings.outbox_standby_poll_s,
+    )
+
+
+def _loops(rt: Runtime, relay: OutboxRelay) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+    """Every background loop of the process, by name (the `task` label of avtal_background_restarts_total)."""
+    loops: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+        ("outbox_relay", relay.run),
+        ("outbox_gauges", partial(watch_outbox, rt.db, rt.spec.name)),
+        ("readiness", partial(_watch_readiness, rt)),
+    ]
+    for task in rt.spec.background:
+        loops.append((getattr(task, "__name__", "background"), partial(task, rt)))
+    if rt.consumer is not None:
+        loops.append(("consumer_lag", partial(collect_consumer_lag, rt.consumer)))
+        loops.append(("consumer_upkeep", partial(consumer_upkeep.maintain, rt.consumer)))
+    return loops
 
 
 async def _watch_readiness(rt: Runtime) -> None:
@@ -220,11 +254,24 @@ async def _watch_readiness(rt: Runtime) -> None:
         except Exception as exc:  # noqa: BLE001 - any failure is "not ready"
             log.debug("readiness.database_check_failed", error=repr(exc))
         checks["broker"] = await kafka_reachable(rt.common, timeout_s=2.0)
+        checks.update(_components(rt))
         if rt.spec.extra_ready is not None:
             checks.update(await rt.spec.extra_ready(rt))
         rt.checks = checks
         metrics.READY.labels(rt.spec.name).set(1 if all(checks.values()) else 0)
         await asyncio.sleep(1.0)
+
+
+def _components(rt: Runtime) -> dict[str, bool]:
+    """A component failing for longer than `unhealthy_after_s` makes the process not ready (named)."""
+    limit = rt.common.unhealthy_after_s
+    checks = {}
+    if rt.relay is not None:
+        checks["relay"] = rt.relay.failing_for() <= limit
+    failing_for = getattr(rt.consumer, "failing_for", None)  # EventConsumer has it from issue 6 on
+    if failing_for is not None:
+        checks["consumer"] = failing_for() <= limit
+    return checks
 
 
 def serve(spec: ServiceSpec, settings_cls: type[ServiceSettings]) -> None:

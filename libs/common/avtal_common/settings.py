@@ -32,6 +32,19 @@ class CommonSettings(BaseSettings):
     # Bearer token every internal service requires and the gateway and notifier send (required to start;
     # `avtal up` generates one). The same value goes into every process's environment.
     service_token: SecretStr | None = None
+    # /health/ready turns red when a component (relay, consumer) has been failing longer than this.
+    unhealthy_after_s: float = Field(default=10.0, gt=0)
+    # Limits of every pooled PostgreSQL session, so a stuck or partitioned client cannot hold outbox or
+    # inbox locks for hours. Statements: generous (billing runs work in 500-invoice transactions of short
+    # statements; migrations run on their own connection, outside these limits).
+    db_statement_timeout_s: float = Field(default=120.0, gt=0)
+    db_lock_timeout_s: float = Field(default=10.0, gt=0)
+    db_idle_in_transaction_timeout_s: float = Field(default=60.0, gt=0)
+    # Server-side TCP keepalives: PostgreSQL drops the session of a vanished client (and its locks)
+    # after idle + interval × count seconds.
+    db_keepalives_idle_s: int = Field(default=10, ge=1)
+    db_keepalives_interval_s: int = Field(default=5, ge=1)
+    db_keepalives_count: int = Field(default=3, ge=1)
 
     @field_validator("service_token")
     @classmethod
@@ -62,4 +75,17 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8100
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    # Every relay round (claim, publish, wait for acks, mark) ends within this; rows not acknowledged
+    # by then are retried with a fresh producer.
+    outbox_round_timeout_s: float = Field(default=10.0, gt=0)
+    # How often a standby relay (another replica holds the relay lock) tries to take over.
+    outbox_standby_poll_s: float = Field(default=0.5, gt=0)
     consumer_batch_size: int = Field(default=200, ge=1)
+    # A failing event is poison after this many failures, or unfinished starts (crashes) across restarts.
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_handler_timeout_s: float = Field(default=30.0, gt=0)
+    # "What I depend on has not arrived" (NotFound) is retried this long, then the event is parked.
+    consumer_missing_wait_s: float = Field(default=10.0, ge=0)
+    consumer_parked_retry_s: float = Field(default=5.0, gt=0)
+    # A redelivery older than this is no longer recognised as a duplicate: keep it above any replay window.
+    inbox_retention_days: float = Field(default=14.0, gt=0)

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from avtal_common.consumer import _short
+from avtal_common.consumer_dead_letters import summary
 from avtal_common.events import Envelope, envelope_headers, parse_envelope
 from avtal_common.money import Money, round_money
 from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
@@ -257,14 +257,14 @@ def test_a_schema_error_summary_names_the_path_of_each_bad_field() -> None:
     with pytest.raises(ValidationError) as caught:
         parse_envelope(json.dumps(raw), ProductUpserted)
 
-    assert _short(caught.value) == "data.sku: Field required"
+    assert summary(caught.value) == "data.sku: Field required"
 
 
 def test_a_schema_error_summary_of_invalid_json_points_at_the_root() -> None:
     with pytest.raises(ValidationError) as caught:
         parse_envelope(b"not json", ProductUpserted)
 
-    assert _short(caught.value).startswith("<root>: ")
+    assert summary(caught.value).startswith("<root>: ")
 
 
 def test_a_schema_error_summary_lists_at_most_five_errors() -> None:
@@ -272,7 +272,7 @@ def test_a_schema_error_summary_lists_at_most_five_errors() -> None:
         parse_envelope(b'{"data": {}}', ProductUpserted)
 
     assert len(caught.value.errors()) > 5
-    assert _short(caught.value).count("; ") == 4
+    assert summary(caught.value).count("; ") == 4
 
 
 # --- topics -----------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ from pydantic import AfterValidator, Field
 
 def _refuse_control(value: str, allowed: str) -> str:
     for i, ch in enumerate(value):
-        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+        kind = unicodedata.category(ch)
+        if kind == "Cs":  # a lone surrogate (a JSON "\\ud800"-style escape) is no character at all
+            raise ValueError(f"must be valid Unicode text (found a lone surrogate at position {i})")
+        if kind == "Cc" and ch not in allowed:
             raise ValueError(f"must not contain control characters (found U+{ord(ch):04X} at position {i})")
     return value
 

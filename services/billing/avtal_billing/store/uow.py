@@ -13,11 +13,8 @@ from avtal_billing.store.contracts import ContractRepo
 from avtal_billing.store.invoices import InvoiceRepo
 from avtal_billing.store.runs import RunRepo
 from avtal_billing.store.schedules import ScheduleRepo
+from avtal_common.consumer_errors import Fault, classify
 from avtal_common.uow import UnitOfWork
-
-# SQLSTATE classes that say nothing about the invoice: the connection, a deadlock or serialization
-# failure, the server going away or running out of resources. These abort the whole chunk (retried).
-_TRANSIENT_CLASSES = ("08", "40", "53", "57", "58")
 
 
 class BillingUnitOfWork(UnitOfWork):
@@ -40,7 +37,9 @@ class BillingUnitOfWork(UnitOfWork):
             async with self.conn.transaction():
                 yield
         except asyncpg.PostgresError as exc:
-            if (exc.sqlstate or "").startswith(_TRANSIENT_CLASSES):
+            # An outage (connection, disk full, read-only, timeouts, deadlock) says nothing about the
+            # invoice: it aborts the whole chunk, which is retried; only a refusal is the invoice's own.
+            if classify(exc) is Fault.INFRASTRUCTURE:
                 raise
             raise InvoiceRefused(_reason(exc)) from exc
 

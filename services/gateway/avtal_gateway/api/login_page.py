@@ -10,6 +10,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
+from avtal_common.api.text import FreeText, OneLine
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.api.session import address
 from avtal_gateway.domain.commands import SignIn
@@ -30,8 +31,8 @@ MESSAGES = {
 
 
 class LoginForm(BaseModel):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1000)
+    email: OneLine = Field(max_length=320)
+    password: FreeText = Field(max_length=1000)
 
 
 def _page(message: str | None, status_code: int = 200, headers: dict[str, str] | None = None) -> Template:

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException
 from pydantic import BaseModel, Field
 
+from avtal_common.api.text import FreeText, OneLine
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.api.client_address import client_address, trusted_networks
 from avtal_gateway.api.problems import problems
@@ -22,8 +23,8 @@ from avtal_gateway.store.unit_of_work import GatewayUnitOfWork
 
 
 class LoginIn(BaseModel):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1000)
+    email: OneLine = Field(max_length=320)
+    password: FreeText = Field(max_length=1000)
 
 
 class UserOut(BaseModel):
@@ -39,8 +40,8 @@ class LoginOut(UserOut):
 
 
 class PasswordChangeIn(BaseModel):
-    current_password: str = Field(max_length=1000)
-    new_password: str = Field(min_length=10, max_length=1000)
+    current_password: FreeText = Field(max_length=1000)
+    new_password: FreeText = Field(min_length=10, max_length=1000)
 
 
 def user_out(u: User) -> UserOut:

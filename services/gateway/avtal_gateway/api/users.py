@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from pydantic import BaseModel, EmailStr, Field
 
 from avtal_common.api.pagination import Limit, Offset, Page
+from avtal_common.api.text import FreeText
 from avtal_gateway.adapters.passwords import Passwords
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
@@ -22,7 +23,7 @@ from avtal_gateway.store.unit_of_work import GatewayUnitOfWork
 
 class UserIn(BaseModel):
     email: EmailStr
-    password: str = Field(min_length=10, max_length=1000)
+    password: FreeText = Field(min_length=10, max_length=1000)
     role: Literal["staff", "customer"]
     customer_id: uuid.UUID | None = None
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
 from avtal_common.events import Envelope, parse_envelope
@@ -158,11 +159,12 @@ async def read_replays(common: CommonSettings) -> dict[str, Replay]:
 
 async def count_dead_letters(common: CommonSettings) -> dict[str, int]:
     """Messages held by each dead-letter topic (end minus start offsets: nothing is read)."""
+    partitions = {t: ps for t, ps in (await topic_partitions(common)).items() if is_dlq(t)}
+    names = sorted(partitions)
+    tps = [TopicPartition(t, p) for t in names for p in partitions[t]]
+    if not tps:
+        return {}
     async with _reader(common) as consumer:
-        names = sorted(t for t in await consumer.topics() if is_dlq(t))
-        tps = [TopicPartition(t, p) for t in names for p in consumer.partitions_for_topic(t) or ()]
-        if not tps:
-            return {}
         start, end = await consumer.beginning_offsets(tps), await consumer.end_offsets(tps)
     counts = dict.fromkeys(names, 0)
     for tp in tps:
@@ -174,15 +176,30 @@ async def read_topic(
     common: CommonSettings, topic: str, timeout_s: float = 60.0
 ) -> list[ConsumerRecord[Any, Any]]:
     """Every record `topic` holds now, from its start (no consumer group: nothing is committed)."""
+    tps = [TopicPartition(topic, p) for p in (await topic_partitions(common)).get(topic, ())]
+    if not tps:
+        return []
     async with _reader(common) as consumer:
-        await consumer.topics()  # loads the metadata of every topic
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not tps:
-            return []
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         end = await consumer.end_offsets(tps)
         return await asyncio.wait_for(_drain(consumer, tps, end), timeout_s)
+
+
+async def topic_partitions(common: CommonSettings) -> dict[str, list[int]]:
+    """The partitions of every topic, asked of the cluster now. Not from a consumer's metadata: aiokafka
+    bootstraps it with an empty topic list, which Apache Kafka answers with no topics (Tansu with all),
+    and `consumer.topics()` keeps nothing of what it fetched. All topics, never one by name: a broker
+    with auto.create.topics.enable would create a dead-letter topic merely asked about."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=common.bootstrap_list, client_id="avtal-dlq")
+    await admin.start()
+    try:
+        described = await admin.describe_topics()
+    finally:
+        await admin.close()
+    return {
+        t["topic"]: sorted(p["partition"] for p in t["partitions"]) for t in described if t["error_code"] == 0
+    }
 
 
 async def _drain(

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from avtal_common.events import Payload, envelope_headers
+from avtal_common.logging import bind_correlation_id
 from avtal_common.outbox import new_envelope
 
 AGGREGATES = 1000
@@ -30,11 +31,13 @@ class Row:
 
 
 def make_rows(topic: str, n: int) -> list[Row]:
+    """Events as a service writes them: each carries the correlation id of the request that caused it."""
     aggregates = [str(uuid.uuid4()) for _ in range(AGGREGATES)]
     rows = []
     for i in range(n):
         agg = aggregates[i % AGGREGATES]
         data = BenchPayload(contract_id=agg, amount_cents=1000 + i, currency="SEK", note=f"bench event {i}")
+        bind_correlation_id(None)
         env = new_envelope(topic, "bench", agg, data, version=i // AGGREGATES + 1)
         rows.append(
             Row(env.event_id, env.aggregate_id, env.model_dump_json().encode(), envelope_headers(env))

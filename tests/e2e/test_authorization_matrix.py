@@ -69,6 +69,13 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/me"): signed_in("/api/v1/me"),
     ("POST", "/api/v1/me/password"): Expect("/api/v1/me/password", 401, 400, 400, 400, json=lambda w: {}),
     ("GET", "/api/v1/users"): staff_only("/api/v1/users"),
+    ("GET", "/api/v1/outbox/{service:str}/quarantined"): staff_only("/api/v1/outbox/billing/quarantined"),
+    ("POST", "/api/v1/outbox/{service:str}/quarantined/{event_id:uuid}/retry"): Expect(
+        f"/api/v1/outbox/billing/quarantined/{NOBODY}/retry", 401, 404, 403, 403
+    ),
+    ("DELETE", "/api/v1/outbox/{service:str}/quarantined/{event_id:uuid}"): Expect(
+        f"/api/v1/outbox/contracts/quarantined/{NOBODY}", 401, 404, 403, 403
+    ),
     ("POST", "/api/v1/users/{user_id:uuid}/disable"): Expect(
         f"/api/v1/users/{NOBODY}/disable", 401, 404, 403, 403
     ),

@@ -45,6 +45,9 @@ async def test_readiness_goes_red_without_the_broker_and_green_when_it_returns(s
     port = free_port()
     env = stack.env | {
         "AVTAL_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        # Its own broker is one node: the cluster's layout (3 replicas, min ISR 2) cannot be created there.
+        "AVTAL_KAFKA_REPLICATION_FACTOR": "1",
+        "AVTAL_KAFKA_MIN_INSYNC_REPLICAS": "1",
         "AVTAL_REPORTING_DATABASE_URL": db_url,
         "AVTAL_REPORTING_HTTP_PORT": str(port),
     }

@@ -13,11 +13,13 @@ from aiokafka import ConsumerRecord
 Key = tuple[uuid.UUID, str]  # (event_id, handler)
 
 _COUNT_DELIVERY = """
-INSERT INTO consumer_attempts (event_id, handler, deliveries)
-SELECT DISTINCT e, h, 1 FROM unnest($1::uuid[], $2::text[]) AS k(e, h)  -- a batch may hold an event twice
-ON CONFLICT (event_id, handler)
-DO UPDATE SET deliveries = consumer_attempts.deliveries + 1, updated_at = now()
-RETURNING deliveries
+WITH counted AS (
+    INSERT INTO consumer_attempts (event_id, handler, deliveries)
+    SELECT DISTINCT e, h, 1 FROM unnest($1::uuid[], $2::text[]) AS k(e, h)  -- an event may come twice
+    ON CONFLICT (event_id, handler)
+    DO UPDATE SET deliveries = consumer_attempts.deliveries + 1, updated_at = now()
+    RETURNING deliveries)
+SELECT coalesce(max(deliveries), 0) FROM counted
 """
 
 _COUNT_SOLO = """
@@ -36,8 +38,8 @@ async def count_delivery(pool: asyncpg.Pool, keys: Sequence[Key]) -> int:
     """Count one start of a batch (committed at once, so it survives a crash); returns the highest
     number of starts of any of its events: above 1, an earlier start never finished."""
     async with pool.acquire() as conn:
-        rows = await conn.fetch(_COUNT_DELIVERY, [k[0] for k in keys], [k[1] for k in keys])
-    return max((r["deliveries"] for r in rows), default=0)
+        most: int = await conn.fetchval(_COUNT_DELIVERY, [k[0] for k in keys], [k[1] for k in keys])
+    return most
 
 
 async def count_solo(pool: asyncpg.Pool, key: Key) -> int:

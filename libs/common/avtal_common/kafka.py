@@ -1,25 +1,26 @@
-"""Kafka plumbing on FastStream: broker factory per profile, topic creation, reachability probe."""
+"""Kafka plumbing on FastStream: broker factory per profile, topic creation and checks, reachability."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import REGISTRY
 
 from avtal_common.logging import get_logger
 from avtal_common.settings import CommonSettings
-from avtal_common.topics import dlq
+from avtal_common.topics import ObservedTopic, TopicLayout, differences, dlq, layout_for
 
 log = get_logger(__name__)
+
+_TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
 
 
 def make_broker(common: CommonSettings, client_id: str) -> KafkaBroker:
@@ -74,22 +75,95 @@ def with_dead_letters(topics: Iterable[str]) -> list[str]:
     return sorted(set(out))
 
 
-async def ensure_topics(common: CommonSettings, topics: Iterable[str]) -> None:
-    """Create `topics` with the configured partitions and replication; existing ones are kept."""
+def topic_layout(common: CommonSettings) -> TopicLayout:
+    return layout_for(
+        common.kafka_profile,
+        common.kafka_partitions,
+        common.kafka_replication_factor,
+        common.kafka_min_insync_replicas,
+    )
+
+
+async def ensure_topics(common: CommonSettings, topics: Iterable[str]) -> dict[str, list[str]]:
+    """Create the missing `topics` with the configured layout; check the existing ones against it and
+    log a warning naming the fix for each that differs (returned too, by topic)."""
+    layout = topic_layout(common)
+    wanted = list(dict.fromkeys(topics))
     admin = AIOKafkaAdminClient(bootstrap_servers=common.bootstrap_list, client_id="avtal-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [t for t in topics if t not in existing]
-        if not missing:
-            return
-        new = [NewTopic(t, common.kafka_partitions, common.kafka_replication_factor) for t in missing]
-        with contextlib.suppress(TopicAlreadyExistsError):  # another process created them first
-            await admin.create_topics(new)
-        await _until_visible(admin, missing)
-        log.info("kafka.topics_created", topics=missing)
+        missing = [t for t in wanted if t not in existing]
+        if missing:
+            await _create(admin, layout, missing)
+        return await check_topics(admin, layout, [t for t in wanted if t in existing])
     finally:
         await admin.close()
+
+
+async def _create(admin: AIOKafkaAdminClient, layout: TopicLayout, names: list[str]) -> None:
+    new = [
+        NewTopic(t, layout.partitions, layout.replication_factor, topic_configs=layout.configs())
+        for t in names
+    ]
+    response = await admin.create_topics(new)
+    for topic, code, message in (tuple(e)[:3] for e in response.topic_errors):
+        if code not in (0, _TOPIC_ALREADY_EXISTS):  # another process may have created it first
+            raise RuntimeError(
+                f"cannot create topic {topic}: {message or code} (partitions {layout.partitions}, "
+                f"replication factor {layout.replication_factor}, min.insync.replicas "
+                f"{layout.min_insync_replicas}); set AVTAL_KAFKA_REPLICATION_FACTOR / "
+                "AVTAL_KAFKA_MIN_INSYNC_REPLICAS to what the cluster can hold"
+            )
+    await _until_visible(admin, names)
+    log.info("kafka.topics_created", topics=names, layout=layout.__dict__)
+
+
+async def check_topics(
+    admin: AIOKafkaAdminClient, layout: TopicLayout, names: list[str]
+) -> dict[str, list[str]]:
+    """Compare existing topics with `layout`; never a silent difference, never a reason not to start."""
+    if not names:
+        return {}
+    try:
+        seen = await _observe(admin, names)
+    except Exception as exc:  # noqa: BLE001 - a check that cannot run must not stop the service
+        log.warning("kafka.topic_check_failed", topics=names, error=repr(exc))
+        return {}
+    unreported = sorted(t.name for t in seen if t.min_insync_replicas is None)
+    if unreported:
+        log.info("kafka.topic_min_isr_unreported", topics=unreported)
+    found = {t.name: diffs for t in seen if (diffs := differences(layout, t))}
+    for topic, diffs in found.items():
+        log.warning("kafka.topic_layout_differs", topic=topic, differences=diffs)
+    return found
+
+
+async def _observe(admin: AIOKafkaAdminClient, names: list[str]) -> list[ObservedTopic]:
+    described = await admin.describe_topics(names)
+    isr = await _min_isr(admin, names)
+    return [
+        ObservedTopic(
+            t["topic"],
+            len(t["partitions"]),
+            min((len(p["replicas"]) for p in t["partitions"]), default=0),
+            isr.get(t["topic"]),
+        )
+        for t in described
+    ]
+
+
+async def _min_isr(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+    """min.insync.replicas by topic, as far as the broker reports it (Apache Kafka: always, defaults
+    included; Tansu: only for topics created with it)."""
+    responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t) for t in names])
+    out: dict[str, int] = {}
+    for response in responses:
+        for code, _msg, _type, name, entries, *_ in response.resources:
+            values = {e[0]: e[1] for e in entries} if code == 0 else {}
+            if values.get("min.insync.replicas"):
+                out[name] = int(values["min.insync.replicas"])
+    return out
 
 
 async def _until_visible(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float = 30.0) -> None:

@@ -17,7 +17,9 @@ class CommonSettings(BaseSettings):
     # local = Tansu (no idempotent producer); kafka = Apache Kafka (idempotent producer on)
     kafka_profile: Literal["local", "kafka"] = "local"
     kafka_partitions: int = Field(default=3, ge=1)
-    kafka_replication_factor: int = Field(default=1, ge=1)
+    # Unset: 3 replicas with min.insync.replicas=2 on the kafka profile, 1 locally (see topics.layout_for).
+    kafka_replication_factor: int | None = Field(default=None, ge=1)
+    kafka_min_insync_replicas: int | None = Field(default=None, ge=1)
     kafka_fetch_max_wait_ms: int = Field(default=50, ge=0)
     # A dead consumer is noticed after this; a group (re)join takes about half of it on Tansu.
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000)

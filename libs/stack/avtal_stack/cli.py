@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--no-demo", dest="demo", action="store_false", help="do not seed demo data")
     up.add_argument("--port-offset", type=int, default=None, help="add N to every default port")
     sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
+    _add_dlq_commands(sub)
     args = parser.parse_args(argv)
     common = CommonSettings()
     configure_logging(
@@ -44,12 +45,39 @@ def main(argv: list[str] | None = None) -> None:
         if args.port_offset is not None:
             settings.port_offset = args.port_offset
         sys.exit(run_up(settings))
+    if args.command == "dlq":
+        from avtal_stack.dlq import run as run_dlq
+
+        sys.exit(run_dlq(args))
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 
         applied = asyncio.run(migrate_all(common.postgres_url))
         for service, ids in applied.items():
             print(f"{service}: {len(ids)} applied" + (f" ({', '.join(ids)})" if ids else ""))
+
+
+def _add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("dlq", help="list, show and replay dead letters (<topic>.dlq)")
+    cmds = p.add_subparsers(dest="dlq_command", required=True)
+    ls = cmds.add_parser("list", help="dead-letter topics with counts, or the letters of one topic")
+    ls.add_argument("topic", nargs="?", help="e.g. contract.created (or contract.created.dlq)")
+    show = cmds.add_parser("show", help="headers and body of dead letters")
+    show.add_argument("topic")
+    show.add_argument("--partition", type=int, help="with --offset: the dead-letter topic's partition")
+    which = show.add_mutually_exclusive_group()
+    which.add_argument("--offset", type=int, help="the dead letter at this offset (as `dlq list` shows)")
+    which.add_argument("--event-id", help="the dead letters of this event")
+    replay = cmds.add_parser("replay", help="republish dead letters to their topic after fixing the cause")
+    replay.add_argument("topic")
+    what = replay.add_mutually_exclusive_group(required=True)
+    what.add_argument("--event-id", action="append", dest="event_ids", help="repeat for several")
+    what.add_argument("--all", action="store_true", help="every dead letter not replayed yet")
+    replay.add_argument(
+        "--again",
+        action="store_true",
+        help="also those replayed before (harmless: each consumer's inbox ignores an event it applied)",
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
 from avtal_gateway.api.login_page import LoginPageController
+from avtal_gateway.api.outbox import OutboxController
 from avtal_gateway.api.portal import PortalController
 from avtal_gateway.api.security import security
 from avtal_gateway.api.session import SessionController
@@ -101,6 +102,7 @@ SPEC = ServiceSpec(
     routes=[
         SessionController,
         UsersController,
+        OutboxController,
         StaffController,
         ScopedController,
         LoginPageController,

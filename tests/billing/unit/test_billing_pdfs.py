@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import date
 
 from billing.unit.fakes import FakeBillingDb, FakePdfRenderer
 from billing.unit.samples import contracts, run
@@ -93,3 +94,16 @@ async def test_the_event_carries_the_pdf_hash_a_path_on_billing_and_the_invoice_
         1200,
         [1200],
     )
+
+
+async def test_each_invoice_generated_event_is_about_its_own_invoice_at_its_first_version() -> None:
+    db = FakeBillingDb()
+    await contracts(db, 1, end=date(2027, 12, 31))  # two yearly periods: two invoices of one contract
+    await run_billing(db.uow, run("run-1", as_of=date(2027, 1, 15)))
+    await issue_pdfs(db.uow, FakePdfRenderer(), SELLER, ISSUE)
+
+    events = [e for e in db.outbox.events if e.topic == INVOICE_GENERATED]
+    invoices = [e.data for e in events if isinstance(e.data, InvoiceGenerated)]
+    assert len(invoices) == 2 and invoices[0].contract_id == invoices[1].contract_id
+    assert [e.aggregate_id for e in events] == [str(i.invoice_id) for i in invoices]
+    assert [e.version for e in events] == [1, 1]

@@ -17,6 +17,8 @@ from avtal_common.topics import INVOICE_GENERATED
 
 log = get_logger(__name__)
 
+ISSUED_VERSION = 1  # an invoice's version when it is issued; each later change to it counts on from here
+
 
 @dataclass(frozen=True)
 class _RenderFailed:
@@ -61,7 +63,9 @@ async def _publish(uow: BillingUnitOfWork, inv: Invoice, pdf: bytes) -> None:
     if not await uow.invoices.attach_pdf(inv.invoice_id, pdf, digest):
         return  # another issuer stored (and announced) this invoice's PDF first
     bind_correlation_id(inv.correlation_id)  # the billing run's, carried to its events
-    await uow.emit(INVOICE_GENERATED, inv.contract_id, generated(inv, digest))
+    # The invoice is the aggregate (key and aggregate id), so a later fact about it (credited, paid)
+    # lands on the same partition after this one; issuing is its first version.
+    await uow.emit(INVOICE_GENERATED, inv.invoice_id, generated(inv, digest), ISSUED_VERSION)
 
 
 def generated(inv: Invoice, digest: str) -> InvoiceGenerated:

@@ -24,7 +24,7 @@ from avtal_testing.kafka import envelope_json, header, publish, read_all
 from avtal_testing.stack import ROOT, StackInfo
 
 
-def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
+def _contract_state(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
     return {
         "contract_id": str(contract_id),
         "contract_no": unique("DLQ"),
@@ -38,6 +38,7 @@ def _contract_created(contract_id: uuid.UUID, start: str = "2026-01-01", end: st
         "start_date": start,
         "end_date": end,
         "billing_interval_months": 12,
+        "status": "active",
         "lines": [
             {
                 "line_id": str(uuid.uuid4()),
@@ -60,16 +61,16 @@ async def _publish_contract(
     stack: StackInfo, contract_id: uuid.UUID, event_id: uuid.UUID, **dates: str
 ) -> None:
     body = envelope_json(
-        topics.CONTRACT_CREATED, str(contract_id), _contract_created(contract_id, **dates), event_id=event_id
+        topics.CONTRACT_STATE, str(contract_id), _contract_state(contract_id, **dates), event_id=event_id
     )
     headers = {
         "event_id": str(event_id),
-        "event_type": topics.CONTRACT_CREATED,
+        "event_type": topics.CONTRACT_STATE,
         "x-correlation-id": "dlq-tool",
     }
     await publish(
         stack.kafka_bootstrap_servers,
-        topics.CONTRACT_CREATED,
+        topics.CONTRACT_STATE,
         body,
         key=str(contract_id).encode(),
         headers=headers,
@@ -97,7 +98,7 @@ def _next_to_avtal_up(stack: StackInfo) -> dict[str, str]:
 async def _dead_letter_of(stack: StackInfo, event_id: uuid.UUID) -> DeadLetter:
     common = CommonSettings(kafka_bootstrap_servers=stack.kafka_bootstrap_servers)
     for _ in range(120):
-        letters = await read_dead_letters(common, topics.dlq(topics.CONTRACT_CREATED))
+        letters = await read_dead_letters(common, topics.dlq(topics.CONTRACT_STATE))
         if found := [x for x in letters if x.event_id == str(event_id)]:
             return found[0]
         await asyncio.sleep(0.5)
@@ -120,14 +121,14 @@ async def test_a_refused_contract_is_listed_and_shown_by_the_dlq_tool_beside_avt
     env = _next_to_avtal_up(stack)
 
     overview = _avtal(env, "list")
-    listed = _avtal(env, "list", topics.CONTRACT_CREATED)
-    shown = _avtal(env, "show", topics.CONTRACT_CREATED, "--event-id", str(event_id))
+    listed = _avtal(env, "list", topics.CONTRACT_STATE)
+    shown = _avtal(env, "show", topics.CONTRACT_STATE, "--event-id", str(event_id))
 
     assert overview.returncode == 0, overview.stderr
-    assert any(line.split()[0] == "contract.created.dlq" for line in overview.stdout.splitlines())
+    assert any(line.split()[0] == "contract.state.dlq" for line in overview.stdout.splitlines())
     row = next(line for line in listed.stdout.splitlines() if str(event_id) in line)
     assert f"{letter.partition}:{letter.offset}" in row and " billing " in row
-    assert f"contract.created:{letter.header('dlq.original_partition')}:" in row
+    assert f"contract.state:{letter.header('dlq.original_partition')}:" in row
     assert "domain: end 2026-04-02 must be after start 2026-05-01" in row  # its schedule's end is exclusive
     assert shown.returncode == 0, shown.stderr
     assert (
@@ -186,20 +187,18 @@ async def test_a_dead_letter_replayed_after_its_cause_is_fixed_takes_effect_once
     await refusing_billing.fix()  # the cause is fixed
     env = _next_to_avtal_up(stack)
 
-    first = _avtal(env, "replay", topics.CONTRACT_CREATED, "--event-id", str(event_id))
+    first = _avtal(env, "replay", topics.CONTRACT_STATE, "--event-id", str(event_id))
     assert first.returncode == 0, first.stderr
     assert "replaying [" in first.stderr and "1/1" in first.stderr
     assert eventually(lambda: _schedule(stack, contract_id), what="billing to apply the replayed event")
-    second = _avtal(env, "replay", topics.CONTRACT_CREATED, "--event-id", str(event_id))
+    second = _avtal(env, "replay", topics.CONTRACT_STATE, "--event-id", str(event_id))
     assert second.returncode == 1 and f"refused {letter.ref}" in second.stderr and "--again" in second.stderr
-    again = _avtal(env, "replay", topics.CONTRACT_CREATED, "--event-id", str(event_id), "--again")
+    again = _avtal(env, "replay", topics.CONTRACT_STATE, "--event-id", str(event_id), "--again")
     assert again.returncode == 0, again.stderr
     await _consumed_by_billing(stack, _replayed_to(again.stdout))
 
     copies = [
-        r
-        for r in await read_all(stack.kafka_bootstrap_servers, topics.CONTRACT_CREATED)
-        if r.key == letter.key
+        r for r in await read_all(stack.kafka_bootstrap_servers, topics.CONTRACT_STATE) if r.key == letter.key
     ]
     assert len(copies) == 3, (
         "the original, the first replay and the --again one; the refused one sent nothing"

@@ -130,6 +130,7 @@ class EventConsumer:
         run: _Run | None = None
         backoff = 0.2
         while True:
+            pause: float | None = None  # None: back off, as for an outage
             try:
                 run = run or _Run([it for r in records if (it := await self._parse(r)) is not None])
                 await self._count_start(run)
@@ -137,11 +138,16 @@ class EventConsumer:
                 if not run.items:
                     self._failing_since = None
                     return
+                if not any(it.missing for it in run.items):
+                    # Only bugs are left, and they are retried at most max_attempts times: a growing
+                    # backoff would only hold the batch's good events (already applied) uncommitted.
+                    pause = self.policy.bug_retry_s
             except Exception as exc:  # noqa: BLE001 - classified; every cause is retried here
                 self._failed(classify(exc), exc, records[0].topic)
             metrics.HANDLER_RETRIES.labels(self.group_id, records[0].topic).inc()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.policy.max_backoff_s)
+            await asyncio.sleep(backoff if pause is None else pause)
+            if pause is None:
+                backoff = min(backoff * 2, self.policy.max_backoff_s)
 
     async def _count_start(self, run: _Run) -> None:
         """Count the batch's start before anything runs (committed at once, so a crash leaves the count

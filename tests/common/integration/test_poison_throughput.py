@@ -1,0 +1,105 @@
+"""A poison message every 10th, offered at ~1,000 msg/s with the services' default consumer settings: each
+is dead-lettered after its bounded attempts, good messages keep at least half the throughput of the same
+load without poison, and the CPU spent per good message stays within a small multiple of it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from prometheus_client import REGISTRY
+
+from avtal_common.consumer import ConsumerPolicy
+from avtal_common.outbox import new_envelope
+from avtal_common.topics import dlq
+from avtal_testing.kafka import header, read_all
+from avtal_testing.plumbing import Faults, Ping, RunningConsumer, Scratch, scratch
+from avtal_testing.stack import StackInfo
+
+RATE, SECONDS = 1000, 6  # offered load: 6,000 messages at 1,000 msg/s
+TICK_S = 0.05
+MESSAGES = RATE * SECONDS
+DEAD = "avtal_consumer_dead_letters_total"
+GOOD = [s for s in range(MESSAGES) if s % 10 != 9]
+
+
+async def until(probe, timeout_s: float, what: str):
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        if found := await probe():
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def offer(w: Scratch) -> None:
+    """MESSAGES events on w.topic at RATE per second (a burst each TICK_S), over 50 keys."""
+    values = [
+        new_envelope(w.topic, "load", f"key-{s % 50}", Ping(seq=s)).model_dump_json().encode()
+        for s in range(MESSAGES)
+    ]
+    producer = AIOKafkaProducer(bootstrap_servers=w.common.bootstrap_list, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        loop, per_tick = asyncio.get_running_loop(), int(RATE * TICK_S)
+        start, acks = loop.time(), []
+        for tick, first in enumerate(range(0, MESSAGES, per_tick)):
+            await asyncio.sleep(max(0.0, start + tick * TICK_S - loop.time()))
+            for s in range(first, first + per_tick):
+                acks.append(await producer.send(w.topic, values[s], key=f"key-{s % 50}".encode()))
+        await asyncio.gather(*acks)
+    finally:
+        await producer.stop()
+
+
+async def run_load(w: Scratch, faults: Faults) -> tuple[float, float]:
+    """(good messages applied per second, process CPU seconds per good message) under the offered load."""
+    good = len(GOOD) if faults.poison_every else MESSAGES
+    async with RunningConsumer(w, faults, ConsumerPolicy(), batch_size=200) as running:
+        await until(lambda: _assigned(running), 30, "the consumer's partitions")  # joined before the clock
+        cpu, started = time.process_time(), time.monotonic()
+        offering = asyncio.create_task(offer(w))
+        await until(lambda: _applied_at_least(w, good), 120, f"{good} good messages applied")
+        elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
+        await offering
+        await until(lambda: _dead_at_least(w, MESSAGES - good), 60, "every poison message dead-lettered")
+    return good / elapsed, cpu / good
+
+
+@pytest.mark.timeout(300)
+async def test_a_poison_message_every_tenth_at_a_thousand_per_second_keeps_half_the_good_throughput(
+    stack: StackInfo, world: Scratch
+) -> None:
+    clean = await scratch(stack.postgres_url, stack.kafka_bootstrap_servers, stack.kafka_profile, stack.env)
+    try:
+        clean_rate, clean_cpu = await run_load(clean, Faults())
+    finally:
+        await clean.pool.close()
+    rate, cpu = await run_load(world, Faults(poison_every=10))
+    ms, clean_ms = cpu * 1e3, clean_cpu * 1e3
+    print(f"good msg/s {rate:.0f} vs {clean_rate:.0f} clean; CPU ms/good msg {ms:.2f} vs {clean_ms:.2f}")
+    assert rate >= 0.5 * clean_rate, f"{rate:.0f} good msg/s with poison, {clean_rate:.0f} without"
+    assert cpu <= 3 * clean_cpu, f"{ms:.2f} ms CPU per good message, {clean_ms:.2f} without"
+    effects = [r["seq"] for r in await world.pool.fetch("SELECT seq FROM effects")]
+    assert sorted(effects) == GOOD, "a good message lost or applied twice"
+    dead = await read_all(world.common.kafka_bootstrap_servers, dlq(world.topic), idle_ms=500)
+    assert sorted(json.loads(r.value)["data"]["seq"] for r in dead) == [
+        s for s in range(MESSAGES) if s % 10 == 9
+    ]
+    reasons = {header(r, "dlq.reason").split(":")[0] for r in dead}  # type: ignore[union-attr]
+    assert reasons == {f"handler failed {ConsumerPolicy().max_attempts} times"}  # bounded retries, each
+
+
+async def _assigned(running: RunningConsumer) -> bool:
+    return bool(running.consumer.subscriber.consumer.assignment())
+
+
+async def _dead_at_least(w: Scratch, n: int) -> bool:
+    return (REGISTRY.get_sample_value(DEAD, {"group": w.group, "topic": w.topic}) or 0) >= n
+
+
+async def _applied_at_least(w: Scratch, n: int) -> bool:
+    return await w.count() >= n

@@ -2,12 +2,13 @@
 is dead-lettered after its bounded attempts, good messages keep flowing at a bounded fraction of the
 same load's throughput without poison, and the CPU spent per good message stays within a small multiple.
 
-Issue 6 asks for at least half the good throughput. Measured on a 2-core machine under heavy load: 128 vs
-984 msg/s (13%), CPU 1.35 vs 0.30 ms per good message; before the consumer retried failing handlers
-without the outage backoff, the poison run did not finish in 150 s. What is left costs round trips: a
-batch with a poison event is redone with a savepoint per event (about five statements each, against one
-in the batch path), and each poison event is tried max_attempts (5) times. The bounds below catch the
-backoff regression with margin; raising them to the issue's 50% needs a cheaper guarded pass."""
+Issue 6 asks for at least half the good throughput; that is not reached yet on a loaded machine. Measured
+on 2 cores under load 15 (local profile): 102 vs 369 good msg/s (28%), CPU 1.51 vs 0.35 ms per good
+message. Before the consumer set a failing event aside and went on with the batch around it, 52 vs 329
+(16%); before it retried failing handlers without the outage backoff, the poison run did not finish in
+150 s. What is left is round trips: each poison event is tried max_attempts (5) times, with a savepoint
+each time after the first, and dead-lettered with one acknowledged send each. The bounds below keep a
+2x margin under load and still catch the backoff regression."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from avtal_testing.kafka import header, read_all
 from avtal_testing.plumbing import Faults, Ping, RunningConsumer, Scratch, scratch
 from avtal_testing.stack import StackInfo
 
-RATE, SECONDS = 1000, 6  # offered load: 6,000 messages at 1,000 msg/s
+RATE, SECONDS = 1000, 4  # offered load: 4,000 messages at 1,000 msg/s
 TICK_S = 0.05
 MESSAGES = RATE * SECONDS
 DEAD = "avtal_consumer_dead_letters_total"
@@ -88,7 +89,7 @@ async def test_a_poison_message_every_tenth_at_a_thousand_per_second_keeps_half_
     rate, cpu = await run_load(world, Faults(poison_every=10))
     ms, clean_ms = cpu * 1e3, clean_cpu * 1e3
     print(f"good msg/s {rate:.0f} vs {clean_rate:.0f} clean; CPU ms/good msg {ms:.2f} vs {clean_ms:.2f}")
-    assert rate >= 0.1 * clean_rate, f"{rate:.0f} good msg/s with poison, {clean_rate:.0f} without"
+    assert rate >= 0.15 * clean_rate, f"{rate:.0f} good msg/s with poison, {clean_rate:.0f} without"
     assert cpu <= 8 * clean_cpu, f"{ms:.2f} ms CPU per good message, {clean_ms:.2f} without"
     effects = [r["seq"] for r in await world.pool.fetch("SELECT seq FROM effects")]
     assert sorted(effects) == GOOD, "a good message lost or applied twice"

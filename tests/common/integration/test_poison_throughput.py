@@ -1,14 +1,14 @@
-"""A poison message every 10th, offered at ~1,000 msg/s with the services' default consumer settings: each
-is dead-lettered after its bounded attempts, good messages keep flowing at a bounded fraction of the
-same load's throughput without poison, and the CPU spent per good message stays within a small multiple.
+"""A poison message every 10th, offered at ~1,000 msg/s with the services' default consumer settings,
+side by side with the same load without poison: each poison message is dead-lettered after its bounded
+attempts, every good one applied once, good messages keep a bounded fraction of the clean run's
+throughput, and the process CPU per good message stays bounded.
 
-Issue 6 asks for at least half the good throughput; that is not reached yet on a loaded machine. Measured
-on 2 cores under load 15 (local profile): 102 vs 369 good msg/s (28%), CPU 1.51 vs 0.35 ms per good
-message. Before the consumer set a failing event aside and went on with the batch around it, 52 vs 329
-(16%); before it retried failing handlers without the outage backoff, the poison run did not finish in
-150 s. What is left is round trips: each poison event is tried max_attempts (5) times, with a savepoint
-each time after the first, and dead-lettered with one acknowledged send each. The bounds below keep a
-2x margin under load and still catch the backoff regression."""
+Issue 6 asks for at least half the good throughput; that is not reached on a loaded machine. Measured on
+2 cores under load 15 (local profile, the runs one after the other): 102 vs 369 good msg/s (28%), CPU
+1.51 vs 0.35 ms per good message. Before the consumer set a failing event aside and went on with the
+batch around it: 52 vs 329 (16%); before it retried failing handlers without the outage backoff, the
+poison run did not finish in 150 s. What is left is round trips: each poison event is tried max_attempts
+(5) times, with a savepoint each time after the first, and dead-lettered with one acknowledged send."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ RATE, SECONDS = 1000, 4  # offered load: 4,000 messages at 1,000 msg/s
 TICK_S = 0.05
 MESSAGES = RATE * SECONDS
 DEAD = "avtal_consumer_dead_letters_total"
+CPU_MS_PER_GOOD = 4.0  # measured 0.9 on a loaded 2-core machine (0.35 without poison, 1.5 with)
 GOOD = [s for s in range(MESSAGES) if s % 10 != 9]
 
 
@@ -63,34 +64,40 @@ async def offer(w: Scratch) -> None:
         await producer.stop()
 
 
-async def run_load(w: Scratch, faults: Faults) -> tuple[float, float]:
-    """(good messages applied per second, process CPU seconds per good message) under the offered load."""
+async def run_load(w: Scratch, faults: Faults) -> float:
+    """Good messages applied per second under the offered load."""
     good = len(GOOD) if faults.poison_every else MESSAGES
     async with RunningConsumer(w, faults, ConsumerPolicy(), batch_size=200) as running:
         await until(lambda: _assigned(running), 30, "the consumer's partitions")  # joined before the clock
-        cpu, started = time.process_time(), time.monotonic()
+        started = time.monotonic()
         offering = asyncio.create_task(offer(w))
-        await until(lambda: _applied_at_least(w, good), 120, f"{good} good messages applied")
-        elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
+        await until(lambda: _applied_at_least(w, good), 200, f"{good} good messages applied")
+        elapsed = time.monotonic() - started
         await offering
         await until(lambda: _dead_at_least(w, MESSAGES - good), 60, "every poison message dead-lettered")
-    return good / elapsed, cpu / good
+    return good / elapsed
 
 
 @pytest.mark.timeout(300)
-async def test_a_poison_message_every_tenth_at_a_thousand_per_second_keeps_half_the_good_throughput(
+async def test_a_poison_message_every_tenth_at_a_thousand_per_second_is_isolated_at_a_bounded_cost(
     stack: StackInfo, world: Scratch
 ) -> None:
     clean = await scratch(stack.postgres_url, stack.kafka_bootstrap_servers, stack.kafka_profile, stack.env)
-    try:
-        clean_rate, clean_cpu = await run_load(clean, Faults())
+    cpu = time.process_time()
+    try:  # side by side, so both runs meet the same load from the rest of the machine
+        clean_rate, rate = await asyncio.gather(
+            run_load(clean, Faults()), run_load(world, Faults(poison_every=10))
+        )
     finally:
         await clean.pool.close()
-    rate, cpu = await run_load(world, Faults(poison_every=10))
-    ms, clean_ms = cpu * 1e3, clean_cpu * 1e3
-    print(f"good msg/s {rate:.0f} vs {clean_rate:.0f} clean; CPU ms/good msg {ms:.2f} vs {clean_ms:.2f}")
+    cpu_ms = (time.process_time() - cpu) * 1e3 / (MESSAGES + len(GOOD))
+    print(
+        f"good msg/s {rate:.0f} with poison, {clean_rate:.0f} without; {cpu_ms:.2f} ms CPU per good message"
+    )
     assert rate >= 0.15 * clean_rate, f"{rate:.0f} good msg/s with poison, {clean_rate:.0f} without"
-    assert cpu <= 8 * clean_cpu, f"{ms:.2f} ms CPU per good message, {clean_ms:.2f} without"
+    # Process CPU time (this process runs both consumers and the load): a poison event that spun its
+    # partition, or retries without bound, would burn CPU with no good message to show for it.
+    assert cpu_ms <= CPU_MS_PER_GOOD, f"{cpu_ms:.2f} ms CPU per good message"
     effects = [r["seq"] for r in await world.pool.fetch("SELECT seq FROM effects")]
     assert sorted(effects) == GOOD, "a good message lost or applied twice"
     dead = await read_all(world.common.kafka_bootstrap_servers, dlq(world.topic), idle_ms=500)

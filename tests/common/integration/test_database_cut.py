@@ -45,7 +45,7 @@ def gauge(name: str, **labels: str) -> float | None:
     return REGISTRY.get_sample_value(name, labels)
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(300)
 async def test_a_database_cut_of_twenty_seconds_shows_as_failing_and_a_rising_backlog_and_loses_nothing(
     world: Scratch,
 ) -> None:

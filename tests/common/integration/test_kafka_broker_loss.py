@@ -82,7 +82,7 @@ class Rounds:
         return sum(1 for at, _, failed in self.log if failed and start <= at <= end)
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(600)
 async def test_losing_a_leader_then_two_of_three_brokers_mid_burst_loses_no_acked_event_and_drains_after(
     world_on_cluster: Scratch, cluster: OwnCluster
 ) -> None:

@@ -55,7 +55,7 @@ async def world_on_own(stack: StackInfo, own_postgres: LocalPostgres) -> AsyncIt
     await w.pool.close()
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(300)
 async def test_a_postgres_restart_mid_relay_and_mid_consume_loses_nothing_and_notify_wakes_the_relay_again(
     world_on_own: Scratch, own_postgres: LocalPostgres
 ) -> None:

@@ -8,7 +8,8 @@ Issue 6 asks for at least half the good throughput; that is not reached on a loa
 1.51 vs 0.35 ms per good message. Before the consumer set a failing event aside and went on with the
 batch around it: 52 vs 329 (16%); before it retried failing handlers without the outage backoff, the
 poison run did not finish in 150 s. What is left is round trips: each poison event is tried max_attempts
-(5) times, with a savepoint each time after the first, and dead-lettered with one acknowledged send."""
+(5) times, with a savepoint each time after the first, and dead-lettered with one acknowledged send.
+Side by side, as below: 113 vs 434 (local), 169 vs 620 and 214 vs 894 (kafka), 0.7-0.8 ms CPU."""
 
 from __future__ import annotations
 

@@ -80,3 +80,51 @@ class OwnBroker:
             stdout=subprocess.DEVNULL,
             timeout=180,
         )
+
+
+class OwnCluster:
+    """A 3-node Apache Kafka cluster of the test's own (kafka.py), whose nodes it may kill and restart."""
+
+    def __init__(self, home: Path, nodes: int = 3) -> None:
+        self.home, self.nodes = home, nodes
+        self.port = cluster_port(nodes)
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(f"127.0.0.1:{self.port + i}" for i in range(self.nodes))
+
+    def start(self) -> None:
+        self._kafka("start", "--nodes", str(self.nodes), "--port-base", str(self.port), "--timeout", "240")
+
+    def kill(self, node: int) -> None:
+        self._kafka("kill-node", "--node", str(node))  # SIGKILL
+
+    def restart(self, node: int) -> None:
+        self._kafka("start-node", "--node", str(node), "--timeout", "240")
+
+    def close(self) -> None:
+        self._kafka("stop")
+
+    def _kafka(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, str(KAFKA_PY), args[0], "--base-dir", str(self.home), *args[1:]],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=300,
+        )
+
+
+def cluster_port(nodes: int) -> int:
+    """Like `broker_port`, for `nodes` consecutive brokers and their controllers (+100)."""
+    for _ in range(50):
+        port = broker_port()
+        try:
+            for p in [port + i for i in range(nodes)] + [port + 100 + i for i in range(nodes)]:
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        top = port + 100 + nodes
+        if top < 32000 and (top < 29092 or port > 29400):  # clear of the test-kafka cluster's ports
+            return port
+    raise RuntimeError(f"no {nodes} free consecutive broker ports below 32000")

@@ -340,12 +340,20 @@ class Scratch:
             return await conn.fetchval(sql)
 
 
-async def scratch(postgres_url: str, bootstrap: str, profile: str, env: dict[str, str]) -> Scratch:
+async def scratch(
+    postgres_url: str,
+    bootstrap: str,
+    profile: str,
+    env: dict[str, str],
+    replication_factor: int | None = None,
+) -> Scratch:
     name = f"test_{uuid.uuid4().hex[:10]}"
     db_url = f"{postgres_url.rpartition('/')[0]}/{name}"
     common = CommonSettings(
         kafka_bootstrap_servers=bootstrap, kafka_profile=profile, postgres_url=postgres_url
     )
+    if replication_factor is not None:
+        common = common.model_copy(update={"kafka_replication_factor": replication_factor})
     topic = f"test.{name}"
     await prepare(db_url, common, topic)
     return Scratch(

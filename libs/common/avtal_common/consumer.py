@@ -2,8 +2,9 @@
 
 One FastStream batch subscriber per service and group. A batch is applied in one PostgreSQL
 transaction that first claims every event in the inbox (one statement), so a redelivered event is a
-no-op. If it fails for a reason other than the infrastructure, it is redone with a savepoint per event
-and each event meets its own fate (`consumer_errors.Fault`): an outage is waited out, a refused event
+no-op. If a handler fails for a reason other than the infrastructure, its event is set aside and the
+batch goes on around it (or, when the culprit is unclear, it is redone with a savepoint per event);
+each event meets its own fate (`consumer_errors.Fault`): an outage is waited out, a refused event
 is dead-lettered, a missing dependency is retried a while and then parked, a bug is retried N times.
 Every start of a batch is counted beforehand in the database, so an event that crashes or hangs its
 process is isolated after N starts across restarts. Offsets are committed (manual ack) only when every
@@ -62,7 +63,8 @@ class _Run:
 
     items: list[_Item]
     counted: bool = False
-    mode: str = "batch"  # batch → guarded (a savepoint per event) or solo (a transaction per event)
+    # batch (failing events set aside) → guarded (a savepoint per event) or solo (a transaction per event)
+    mode: str = "batch"
     missing_since: float | None = None
     solo_counted: set[consumer_state.Key] = field(default_factory=set)
 
@@ -130,6 +132,7 @@ class EventConsumer:
         run: _Run | None = None
         backoff = 0.2
         while True:
+            pause: float | None = None  # None: back off, as for an outage
             try:
                 run = run or _Run([it for r in records if (it := await self._parse(r)) is not None])
                 await self._count_start(run)
@@ -137,11 +140,16 @@ class EventConsumer:
                 if not run.items:
                     self._failing_since = None
                     return
+                if not any(it.missing for it in run.items):
+                    # Only bugs are left, and they are retried at most max_attempts times: a growing
+                    # backoff would only hold the batch's good events (already applied) uncommitted.
+                    pause = self.policy.bug_retry_s
             except Exception as exc:  # noqa: BLE001 - classified; every cause is retried here
                 self._failed(classify(exc), exc, records[0].topic)
             metrics.HANDLER_RETRIES.labels(self.group_id, records[0].topic).inc()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.policy.max_backoff_s)
+            await asyncio.sleep(backoff if pause is None else pause)
+            if pause is None:
+                backoff = min(backoff * 2, self.policy.max_backoff_s)
 
     async def _count_start(self, run: _Run) -> None:
         """Count the batch's start before anything runs (committed at once, so a crash leaves the count
@@ -157,17 +165,42 @@ class EventConsumer:
         if not run.items:
             return  # nothing for this group's handlers, or only malformed records (dead-lettered)
         if run.mode == "batch":
-            try:
-                await self._apply_batch(run.items)
-                run.items = []
+            await self._apply_split(run)
+            if not run.items:
                 return
-            except Exception as exc:
-                if classify(exc) is Fault.INFRASTRUCTURE:
-                    raise
-                log.info("consumer.batch_guarded", group=self.group_id, error=repr(exc))
-                run.mode = "guarded"  # find the event(s) at fault; the others go through
         await self._apply_each(run)
         await self._settle_leftovers(run)
+
+    async def _apply_split(self, run: _Run) -> None:
+        """The batch in one transaction. When a handler fails, its event is set aside (judged, retried
+        later alone) and the events before it, which just went through, are applied again as a batch, then
+        the rest: a poison event costs its neighbours a second batch pass, not a savepoint each. An outage
+        ends the pass (the unsettled events are retried as a batch); any other failure (a swallowed error,
+        a failure outside a handler) leaves every unsettled event to the guarded pass."""
+        pending, aside = run.items, []
+        try:
+            while pending:
+                try:
+                    await self._apply_batch(pending)
+                    pending = []
+                except _HandlerFailed as failed:
+                    if classify(failed.cause) is Fault.INFRASTRUCTURE or _aborted(failed.cause):
+                        raise failed.cause from None
+                    log.info("consumer.batch_split", group=self.group_id, error=repr(failed.cause))
+                    if failed.index:
+                        await self._apply_batch(pending[: failed.index])
+                    pending = pending[failed.index :]
+                    if not await self._judge(pending[0], failed.cause):
+                        aside.append(pending[0])
+                    pending = pending[1:]
+        except Exception as exc:
+            run.items = aside + pending
+            if classify(exc) is Fault.INFRASTRUCTURE:
+                raise  # retried as a batch once the outage is over
+            run.mode = "guarded"  # find the event(s) at fault one by one
+            log.info("consumer.batch_guarded", group=self.group_id, error=repr(exc))
+            return
+        run.items, run.mode = aside, "guarded"
 
     def _failed(self, fault: Fault, exc: BaseException, topic: str) -> None:
         if fault is not Fault.MISSING and self._failing_since is None:
@@ -191,12 +224,17 @@ class EventConsumer:
         outcomes = []
         async with self.pool.acquire() as conn, conn.transaction():
             fresh = await inbox.claim_many(conn, [(*it.key, it.record.topic) for it in items])
-            for it in items:
+            for index, it in enumerate(items):
                 if it.key not in fresh:
                     outcomes.append((it.record.topic, "duplicate"))
                     continue
                 fresh.discard(it.key)  # the same event twice in one batch takes effect once
-                await self.run_handler(self.joined(conn, it.envelope), it.handler, it.envelope, claimed=True)
+                try:
+                    await self.run_handler(
+                        self.joined(conn, it.envelope), it.handler, it.envelope, claimed=True
+                    )
+                except Exception as exc:
+                    raise _HandlerFailed(index, exc) from exc
                 outcomes.append((it.record.topic, "handled"))
             await consumer_state.finish(conn, [it.key for it in items])
         for topic, outcome in outcomes:
@@ -309,6 +347,20 @@ class EventConsumer:
 
     async def dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         await consumer_dead_letters.publish(self._broker, self.group_id, record, reason)
+
+
+class _HandlerFailed(Exception):
+    """A handler's failure within a batch, with the event's place in it."""
+
+    def __init__(self, index: int, cause: Exception) -> None:
+        super().__init__(repr(cause))
+        self.index, self.cause = index, cause
+
+
+def _aborted(exc: BaseException) -> bool:
+    """A statement refused in an aborted transaction: the culprit is an earlier handler that swallowed
+    an error, not this event."""
+    return isinstance(exc, asyncpg.InFailedSQLTransactionError)
 
 
 async def _raw_decoder(msg: Any) -> None:

@@ -29,7 +29,8 @@ class ConsumerPolicy:
     missing_wait_s: float = 10.0  # a NotFound is retried this long, then the event is parked
     parked_retry_s: float = 5.0  # how often parked events are tried again
     inbox_retention_s: float = 14 * 86400.0
-    max_backoff_s: float = 5.0
+    max_backoff_s: float = 5.0  # between retries of an outage (doubling from 0.2 s)
+    bug_retry_s: float = 0.05  # between the bounded retries of a failing handler: no backoff needed
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> ConsumerPolicy:

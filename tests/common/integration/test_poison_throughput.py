@@ -3,13 +3,14 @@ side by side with the same load without poison: each poison message is dead-lett
 attempts, every good one applied once, good messages keep a bounded fraction of the clean run's
 throughput, and the process CPU per good message stays bounded.
 
-Issue 6 asks for at least half the good throughput; that is not reached on a loaded machine. Measured on
-2 cores under load 15 (local profile, the runs one after the other): 102 vs 369 good msg/s (28%), CPU
-1.51 vs 0.35 ms per good message. Before the consumer set a failing event aside and went on with the
-batch around it: 52 vs 329 (16%); before it retried failing handlers without the outage backoff, the
-poison run did not finish in 150 s. What is left is round trips: each poison event is tried max_attempts
-(5) times, with a savepoint each time after the first, and dead-lettered with one acknowledged send.
-Side by side, as below: 113 vs 434 (local), 169 vs 620 and 214 vs 894 (kafka), 0.7-0.8 ms CPU."""
+Issue 6 asks for at least half the good throughput. Measured side by side on 2 cores (load 3-5, local
+profile), with the clean run held to the offered ~1,000 msg/s: 391-478 good msg/s with poison against
+925-977 without (39-49%), 0.5-0.7 ms CPU per good message. Earlier versions: 16% when a failure redid
+the batch with a savepoint per event, 18-28% when the failing event was set aside and retried later
+with a pause. Now the failing event is retried at once, alone (savepoints in one transaction), until it
+applies or is dead-lettered, and the batch goes on around it; what is left is the batch's events before
+it applied a second time and the dead letter's acknowledged send. The bound below (30%) fails the
+earlier designs and leaves room for a loaded CI machine."""
 
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ async def test_a_poison_message_every_tenth_at_a_thousand_per_second_is_isolated
     print(
         f"good msg/s {rate:.0f} with poison, {clean_rate:.0f} without; {cpu_ms:.2f} ms CPU per good message"
     )
-    assert rate >= 0.15 * clean_rate, f"{rate:.0f} good msg/s with poison, {clean_rate:.0f} without"
+    assert rate >= 0.30 * clean_rate, f"{rate:.0f} good msg/s with poison, {clean_rate:.0f} without"
     # Process CPU time (this process runs both consumers and the load): a poison event that spun its
     # partition, or retries without bound, would burn CPU with no good message to show for it.
     assert cpu_ms <= CPU_MS_PER_GOOD, f"{cpu_ms:.2f} ms CPU per good message"

@@ -46,6 +46,22 @@ DELETE FROM outbox WHERE event_id = $1 AND quarantined_at IS NOT NULL AND publis
 RETURNING id, topic, key, last_error"""
 
 
+_REPUBLISH = """
+UPDATE outbox SET published_at = NULL
+WHERE published_at > now() - make_interval(secs => $1) AND quarantined_at IS NULL"""
+
+
+async def republish_recent(pool: asyncpg.Pool, service: str, seconds: float) -> None:
+    """Queue the rows published in the last `seconds` again (a broker that lost its data; see
+    `CommonSettings.outbox_republish_s`); the relay sends them in id order, so each key keeps its order."""
+    if seconds <= 0:
+        return
+    status = await pool.execute(_REPUBLISH, seconds)
+    count = int(status.split()[-1])
+    if count:
+        log.info("outbox.republished", service=service, rows=count, within_s=seconds)
+
+
 async def watch_outbox(
     pool: asyncpg.Pool, service: str, interval_s: float = 1.0, retention_s: float = 86400.0
 ) -> None:

@@ -38,7 +38,7 @@ from avtal_common.lag import collect_consumer_lag
 from avtal_common.logging import configure_logging, get_logger
 from avtal_common.loops import supervise
 from avtal_common.migrations import Migration, common_migrations, is_current, package_migrations
-from avtal_common.outbox_admin import outbox_controller, watch_outbox
+from avtal_common.outbox_admin import outbox_controller, republish_recent, watch_outbox
 from avtal_common.outbox_kafka import KafkaRelayPublisher
 from avtal_common.outbox_relay import OutboxRelay
 from avtal_common.settings import CommonSettings, ServiceSettings
@@ -192,6 +192,7 @@ async def _lifespan(rt: Runtime) -> AsyncIterator[None]:
     publisher = KafkaRelayPublisher(
         rt.common, f"avtal-{rt.spec.name}-relay", timeout_s=rt.settings.outbox_round_timeout_s
     )
+    await republish_recent(rt.pool, rt.spec.name, rt.common.outbox_republish_s)
     rt.relay = _relay(rt, publisher)
     tasks = [asyncio.create_task(supervise(name, loop)) for name, loop in _loops(rt, rt.relay)]
     log.info("service.started", port=rt.settings.http_port)

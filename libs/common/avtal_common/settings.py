@@ -32,6 +32,10 @@ class CommonSettings(BaseSettings):
     # Bearer token every internal service requires and the gateway and notifier send (required to start;
     # `avtal up` generates one). The same value goes into every process's environment.
     service_token: SecretStr | None = None
+    # On start, publish again the outbox rows published within this many seconds (0: none). `avtal up`
+    # sets it when it runs its own in-memory broker, which starts empty: an event published just before
+    # the last stop and not yet consumed would be lost with it. Consumers' inboxes make the copies no-ops.
+    outbox_republish_s: float = Field(default=0.0, ge=0)
     # /health/ready turns red when a component (relay, consumer) has been failing longer than this.
     unhealthy_after_s: float = Field(default=10.0, gt=0)
     # Limits of every pooled PostgreSQL session, so a stuck or partitioned client cannot hold outbox or

@@ -51,6 +51,9 @@ class Stack:
             self.tansu.start()
             env["AVTAL_KAFKA_BOOTSTRAP_SERVERS"] = self.tansu.bootstrap
             env["AVTAL_KAFKA_PROFILE"] = "local"
+            # It starts empty: the services send the last day's events again (their inboxes skip the ones
+            # they had), so an event published but not yet consumed at the last stop is not lost.
+            env.setdefault("AVTAL_OUTBOX_REPUBLISH_S", "86400")
             say(f"Kafka (Tansu)      {self.tansu.bootstrap}  (in memory)")
         else:
             say(f"Kafka              {env['AVTAL_KAFKA_BOOTSTRAP_SERVERS']}")

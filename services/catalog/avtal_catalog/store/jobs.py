@@ -118,11 +118,11 @@ def _job_values(job: PriceJob) -> tuple[Any, ...]:
     return (
         job.job_id,
         job.status,
-        json.dumps(rule),
-        json.dumps(selection),
+        rule,  # the pool's jsonb codec encodes dicts
+        selection,
         job.effective_from,
         job.row_count,
-        json.dumps(impact),
+        impact,
         job.created_by,
     )
 

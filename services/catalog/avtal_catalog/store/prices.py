@@ -52,12 +52,12 @@ class PriceEntryRepo:
     async def add(self, e: PriceEntry, by: str) -> None:
         """Refused with a 409 naming the other entry's dates when the dates overlap another."""
         args = (e.party_id, e.product_id, e.effective_from, e.effective_to)
-        async with self._conn.transaction():  # a savepoint: the overlap is reported, not an aborted tx
-            try:
+        try:
+            async with self._conn.transaction():  # a savepoint, so the overlap can be looked up after
                 await self._conn.execute(_INSERT, *_values(e), by)
-            except asyncpg.ExclusionViolationError:
-                other = await self._conn.fetchrow(_OVERLAPPING, *args)
-                raise Conflict(overlap_message(_entry(other)) if other else "overlapping price") from None
+        except asyncpg.ExclusionViolationError:
+            other = await self._conn.fetchrow(_OVERLAPPING, *args)
+            raise Conflict(overlap_message(_entry(other)) if other else "overlapping price") from None
 
     async def history(self, product_id: uuid.UUID) -> list[HistoryRow]:
         rows = await self._conn.fetch(_HISTORY, product_id)

@@ -24,6 +24,8 @@ ORDER BY CASE WHEN $1::text IS NULL THEN 0 ELSE word_similarity($1, search_text)
 LIMIT $7 OFFSET $8
 """
 _COUNT_ONLY = f"SELECT count(*) FROM products {_WHERE}"
+# The default 0.6 misses a dropped letter in a short word ("powredge" ~ "poweredge" is 0.58).
+_TOLERANCE = "SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ async def search_products(conn: asyncpg.Connection, q: ProductQuery) -> tuple[li
     text = q.text.strip().lower() if q.text and q.text.strip() else None
     tsq = prefix_query(text) if text else None
     args = (text, tsq or "", q.manufacturer, q.model, q.category, q.active_only)
+    await conn.execute(_TOLERANCE)  # local to the caller's transaction
     rows = await conn.fetch(_SEARCH, *args, q.limit, q.offset)
     if rows:
         return [product_of(r) for r in rows], int(rows[0]["total"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import httpx
 from litestar.plugins.problem_details import ProblemDetailsException
@@ -12,6 +12,8 @@ from litestar.plugins.problem_details import ProblemDetailsException
 Usage = dict[uuid.UUID, tuple[str, Decimal]]
 
 
+# runtime_checkable: Litestar checks an injected dependency against its annotation.
+@runtime_checkable
 class ContractUsage(Protocol):
     async def annual_values(self, product_ids: set[uuid.UUID]) -> Usage:
         """product → (currency, annual value of the active contract lines that use it)."""

@@ -127,5 +127,6 @@ def test_only_a_previewed_job_is_applied_and_only_an_applied_one_reverted() -> N
 
 def test_a_search_text_becomes_prefix_terms_of_letters_and_digits_only() -> None:
     assert prefix_query("PowerEdge R47") == "poweredge:* & r47:*"
-    assert prefix_query("a&b | !c:*") == "ab:* & c:*"
+    assert prefix_query("DELL-R740_gold") == "dell:* & r740:* & gold:*"
+    assert prefix_query("a&b | !c:*") == "a:* & b:* & c:*"
     assert prefix_query("&& ||") is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import asyncpg
@@ -40,9 +41,9 @@ class ProductQuery:
 
 
 def prefix_query(text: str) -> str | None:
-    """'PowerEdge R47' → 'poweredge:* & r47:*'; only letters and digits reach to_tsquery."""
-    words = ["".join(ch for ch in w if ch.isalnum()) for w in text.lower().split()]
-    terms = [f"{w}:*" for w in words if w]
+    """'PowerEdge R47' → 'poweredge:* & r47:*'; 'DELL-R740' → 'dell:* & r740:*' (only letters and digits
+    reach to_tsquery, so no input can be a tsquery syntax error)."""
+    terms = [f"{w}:*" for w in re.findall(r"[^\W_]+", text.lower())]
     return " & ".join(terms) or None
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from avtal_catalog.domain.jobs import PriceJob, check_can_apply, check_can_revert, plan, revenue_impact
 from avtal_catalog.domain.prices import PriceChange, PriceEntry, PriceRule, Selection, changed, round_price
-from avtal_catalog.store.search import prefix_query
+from avtal_catalog.store.search import prefix_query, words
 from avtal_common.errors import Conflict, DomainError
 
 PRICES = st.decimals(min_value=D("0.00"), max_value=D("999999.99"), places=2)
@@ -126,7 +126,7 @@ def test_only_a_previewed_job_is_applied_and_only_an_applied_one_reverted() -> N
 
 
 def test_a_search_text_becomes_prefix_terms_of_letters_and_digits_only() -> None:
-    assert prefix_query("PowerEdge R47") == "poweredge:* & r47:*"
-    assert prefix_query("DELL-R740_gold") == "dell:* & r740:* & gold:*"
-    assert prefix_query("a&b | !c:*") == "a:* & b:* & c:*"
-    assert prefix_query("&& ||") is None
+    assert prefix_query(words("PowerEdge R47")) == "poweredge:* & r47:*"
+    assert prefix_query(words("DELL-R740_gold")) == "dell:* & r740:* & gold:*"
+    assert prefix_query(words("a&b | !c:*")) == "a:* & b:* & c:*"
+    assert prefix_query(words("&& ||")) is None

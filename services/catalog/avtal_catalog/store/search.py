@@ -10,23 +10,35 @@ import asyncpg
 from avtal_catalog.domain.products import Product
 from avtal_catalog.store.products import product_of
 
-# Full text matches every typed word as a prefix ("r47" finds "r740"); trigram word similarity catches
-# typos ("powredge"). Ranked by similarity, then SKU, so pages are stable.
+# Every typed word must match as a prefix ("r47" finds "r740"); a word no product has is first corrected
+# to the nearest known word by trigram similarity ("powredge" → "poweredge", see migration 0003).
 _WHERE = """
-WHERE ($1::text IS NULL OR search @@ to_tsquery('simple', $2) OR $1 <% search_text)
-  AND ($3::text IS NULL OR lower(manufacturer) = lower($3))
-  AND ($4::text IS NULL OR models @> ARRAY[$4]::text[])
-  AND ($5::text IS NULL OR category = $5)
-  AND (NOT $6::boolean OR active)
+WHERE ($1::text IS NULL OR search @@ to_tsquery('simple', $1))
+  AND ($2::text IS NULL OR lower(manufacturer) = lower($2))
+  AND ($3::text IS NULL OR models @> ARRAY[$3]::text[])
+  AND ($4::text IS NULL OR category = $4)
+  AND (NOT $5::boolean OR active)
 """
-_SEARCH = f"""
-SELECT *, count(*) OVER () AS total FROM products {_WHERE}
-ORDER BY CASE WHEN $1::text IS NULL THEN 0 ELSE word_similarity($1, search_text) END DESC, sku
-LIMIT $7 OFFSET $8
-"""
+_SEARCH = f"SELECT *, count(*) OVER () AS total FROM products {_WHERE} ORDER BY sku LIMIT $6 OFFSET $7"
 _COUNT_ONLY = f"SELECT count(*) FROM products {_WHERE}"
-# The default 0.6 misses a dropped letter in a short word ("powredge" ~ "poweredge" is 0.58).
-_TOLERANCE = "SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true)"
+# A word is kept when some product word starts with it or it has no letter (numbers, SKU parts); else it
+# becomes the known word fewest edits away (at most 2, same first letter: "r47" → "r740"), or the most
+# trigram-similar one ("powredge" → "poweredge"); a word with neither stays and matches nothing.
+_CORRECTED = """
+SELECT CASE
+    WHEN t.word !~ '[[:alpha:]]' OR EXISTS (SELECT 1 FROM product_words w WHERE w.word LIKE t.word || '%')
+        THEN t.word
+    ELSE coalesce(
+        (SELECT w.word FROM product_words w
+         WHERE w.word LIKE left(t.word, 1) || '%' AND length(w.word) BETWEEN length(t.word) - 2
+               AND length(t.word) + 2 AND levenshtein(w.word, t.word) <= 2
+         ORDER BY levenshtein(w.word, t.word), w.word LIMIT 1),
+        (SELECT w.word FROM product_words w WHERE w.word % t.word
+         ORDER BY similarity(w.word, t.word) DESC, w.word LIMIT 1),
+        t.word)
+    END
+FROM unnest($1::text[]) WITH ORDINALITY AS t(word, n) ORDER BY t.n
+"""
 
 
 @dataclass(frozen=True)
@@ -40,18 +52,21 @@ class ProductQuery:
     offset: int = 0
 
 
-def prefix_query(text: str) -> str | None:
-    """'PowerEdge R47' → 'poweredge:* & r47:*'; 'DELL-R740' → 'dell:* & r740:*' (only letters and digits
-    reach to_tsquery, so no input can be a tsquery syntax error)."""
-    terms = [f"{w}:*" for w in re.findall(r"[^\W_]+", text.lower())]
-    return " & ".join(terms) or None
+def words(text: str) -> list[str]:
+    """'PowerEdge R47' → ['poweredge', 'r47']; 'DELL-R740' → ['dell', 'r740'] (letters and digits only,
+    so no input can be a tsquery syntax error)."""
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def prefix_query(terms: list[str]) -> str | None:
+    """['poweredge', 'r47'] → 'poweredge:* & r47:*'."""
+    return " & ".join(f"{w}:*" for w in terms) or None
 
 
 async def search_products(conn: asyncpg.Connection, q: ProductQuery) -> tuple[list[Product], int]:
-    text = q.text.strip().lower() if q.text and q.text.strip() else None
-    tsq = prefix_query(text) if text else None
-    args = (text, tsq or "", q.manufacturer, q.model, q.category, q.active_only)
-    await conn.execute(_TOLERANCE)  # local to the caller's transaction
+    terms = words(q.text or "")
+    corrected = [r[0] for r in await conn.fetch(_CORRECTED, terms)] if terms else []
+    args = (prefix_query(corrected), q.manufacturer, q.model, q.category, q.active_only)
     rows = await conn.fetch(_SEARCH, *args, q.limit, q.offset)
     if rows:
         return [product_of(r) for r in rows], int(rows[0]["total"])

@@ -15,7 +15,7 @@ from avtal_catalog.domain.prices import PriceRule, Selection
 from avtal_catalog.handlers.jobs import apply_price_job, preview_price_job
 from avtal_catalog.store.search import ProductQuery, search_products
 from avtal_catalog.store.uow import CatalogUnitOfWork
-from avtal_common.db import create_pool, ensure_database
+from avtal_common.db import SessionLimits, create_pool, ensure_database
 from avtal_common.migrations import common_migrations, migrate, package_migrations
 from avtal_common.settings import CommonSettings
 from bench.report import Figure
@@ -68,7 +68,10 @@ async def _database(common: CommonSettings) -> asyncpg.Pool:
         await migrate(conn, common_migrations() + package_migrations("avtal_catalog"))
     finally:
         await conn.close()
-    return await create_pool(url, min_size=1, max_size=4)
+    # A million-row statement outlasts the services' 120 s default on a busy machine.
+    hour = 3600.0
+    limits = SessionLimits(statement_timeout_s=hour, idle_in_transaction_timeout_s=hour)
+    return await create_pool(url, min_size=1, max_size=4, limits=limits)
 
 
 async def _load(pool: asyncpg.Pool) -> object:

@@ -98,6 +98,14 @@ class RuleIn(BaseModel):
     rounding: Literal["0.01", "0.05", "1", "0.99"] = "0.01"
 
 
+class Rule(Out):
+    """A job's rule as answered: the value is a decimal string."""
+
+    change: str
+    value: Amount
+    rounding: str
+
+
 class PriceJobIn(BaseModel):
     selection: SelectionIn
     rule: RuleIn
@@ -108,7 +116,7 @@ class PriceJob(Out):
     job_id: uuid.UUID
     status: str
     selection: SelectionIn
-    rule: RuleIn
+    rule: Rule
     effective_from: date
     row_count: int
     revenue_impact: dict[str, Amount]

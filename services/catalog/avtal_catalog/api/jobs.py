@@ -24,7 +24,7 @@ class PriceJobCommand(catalog.PriceJobIn, catalog.ByIn):
 def job_out(job: PriceJob) -> catalog.PriceJob:
     values = asdict(job)
     values["selection"] = catalog.SelectionIn(**{**values["selection"], "skus": list(job.selection.skus)})
-    values["rule"] = catalog.RuleIn(**values["rule"])
+    values["rule"] = catalog.Rule(**values["rule"])
     return catalog.PriceJob(**values)
 
 

@@ -85,6 +85,7 @@ def test_search_finds_a_product_from_a_typo_and_from_the_model_alone(
             assert skus(client, q="R740") == [product["sku"]]
             assert skus(client, q="powredge") == [product["sku"]]
             assert skus(client, q="R740", model="R740xd", manufacturer="dell") == [product["sku"]]
+            assert skus(client, q=product["sku"]) == [product["sku"]]
             assert skus(client, q="precision") == []
 
 

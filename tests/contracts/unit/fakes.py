@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from avtal_common.errors import NotFound
@@ -104,6 +105,15 @@ class FakeContractRepo:
         return sorted(found, key=lambda c: c.contract_no)
 
 
+class FakeProductPriceRepo:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    async def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        for r in rows:  # keyed like the table: product, job, list, reverted
+            self.rows.setdefault((r[0], r[1], r[2], r[4]), r)
+
+
 class FakeContractsUnitOfWork(FakeUnitOfWork):
     producer = "contracts"
 
@@ -112,14 +122,15 @@ class FakeContractsUnitOfWork(FakeUnitOfWork):
         self.items = FakeItemRepo()
         self.products = FakeProductRepo()
         self.contracts = FakeContractRepo()
+        self.product_prices = FakeProductPriceRepo()
 
     def snapshot(self) -> Any:
         repos = (self.customers, self.items, self.products, self.contracts)
-        return [dict(r.rows) for r in repos], self.products.saves, list(self.contracts.audit_log)
+        state = [dict(r.rows) for r in (*repos, self.product_prices)]
+        return state, self.products.saves, list(self.contracts.audit_log)
 
     def restore(self, state: Any) -> None:
         rows, self.products.saves, self.contracts.audit_log = state
-        for repo, saved in zip(
-            (self.customers, self.items, self.products, self.contracts), rows, strict=True
-        ):
+        repos = (self.customers, self.items, self.products, self.contracts, self.product_prices)
+        for repo, saved in zip(repos, rows, strict=True):
             repo.rows = saved

@@ -11,9 +11,14 @@ from contracts.unit.fakes import FakeContractsUnitOfWork
 
 from avtal_common.errors import DomainError, NotFound
 from avtal_common.outbox import new_envelope
-from avtal_common.payloads.catalog import ProductUpserted
+from avtal_common.payloads.catalog import PriceChange, PriceChanged, ProductUpserted
 from avtal_common.payloads.contracts import ContractState
-from avtal_common.topics import CATALOG_PRODUCT_UPSERTED, CONTRACT_CREATED, CONTRACT_STATE
+from avtal_common.topics import (
+    CATALOG_PRICE_CHANGED,
+    CATALOG_PRODUCT_UPSERTED,
+    CONTRACT_CREATED,
+    CONTRACT_STATE,
+)
 from avtal_contracts.consumers import HANDLERS
 from avtal_contracts.domain.commands import ContractLineRequest, CreateContract, RegisterCustomer
 from avtal_contracts.domain.customers import new_customer
@@ -23,7 +28,7 @@ from avtal_contracts.handlers.contracts import create_contract
 from avtal_contracts.handlers.customers import register_customer
 from avtal_testing.fakes import deliver
 
-[ON_PRODUCT_UPSERTED] = HANDLERS
+[ON_PRODUCT_UPSERTED, ON_PRICE_CHANGED] = HANDLERS
 PRODUCT_ID = uuid.uuid4()
 CARE = ProductInfo(PRODUCT_ID, "PRN-CARE", "Printer care", Decimal("1200.00"), "SEK", True, 1)
 ACME = new_customer("Acme AB", "billing@acme.example", "sv")
@@ -232,3 +237,28 @@ async def test_a_contract_refused_by_its_terms_writes_nothing() -> None:
         await _create(uow, backwards)
 
     assert (uow.contracts.rows, uow.items.rows, uow.outbox.events) == ({}, {}, [])
+
+
+# --- catalog.price.changed -------------------------------------------------------------------
+
+
+async def test_a_price_change_is_kept_once_per_list_however_often_it_is_delivered() -> None:
+    job = uuid.uuid4()
+    prices = [
+        PriceChange(party_code=code, party_kind=kind, currency="SEK", old_price=old, new_price=new)
+        for code, kind, old, new in [("HP", "vendor", Decimal("1200.00"), Decimal("1259.00")),
+                                     ("INGRAM", "distributor", Decimal("980.00"), Decimal("1029.00"))]
+    ]  # fmt: skip
+    data = PriceChanged(product_id=PRODUCT_ID, sku="PRN-CARE", job_id=job, effective_from=date(2027, 1, 1),
+                        prices=prices)  # fmt: skip
+    event = new_envelope(CATALOG_PRICE_CHANGED, "catalog", PRODUCT_ID, data, 1)
+    uow = FakeContractsUnitOfWork()
+
+    outcomes = [await deliver(uow, ON_PRICE_CHANGED, event) for _ in range(2)]
+
+    assert outcomes == ["handled", "duplicate"]
+    kept = {(k[2], r[6], r[7], r[8]) for k, r in uow.product_prices.rows.items() if k[1] == job}
+    assert kept == {
+        ("HP", Decimal("1200.00"), Decimal("1259.00"), date(2027, 1, 1)),
+        ("INGRAM", Decimal("980.00"), Decimal("1029.00"), date(2027, 1, 1)),
+    }

@@ -130,3 +130,5 @@ def test_a_search_text_becomes_prefix_terms_of_letters_and_digits_only() -> None
     assert prefix_query(words("DELL-R740_gold")) == "dell:* & r740:* & gold:*"
     assert prefix_query(words("a&b | !c:*")) == "a:* & b:* & c:*"
     assert prefix_query(words("&& ||")) is None
+    whole = frozenset({"poweredge", "gold"})  # words products have as they stand: matched exactly
+    assert prefix_query(words("PowerEdge R47 gold"), whole) == "poweredge & r47:* & gold"

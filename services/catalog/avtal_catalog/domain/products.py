@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from avtal_common.errors import DomainError
 from avtal_common.money import round_money
+
+BillingUnit = Literal["item_month", "item_year"]
+
+
+@dataclass(frozen=True)
+class MaintenanceLevel:
+    """A service level: how fast, when, where and whether parts are included."""
+
+    code: str
+    name: str
+    response_hours: int
+    coverage: str
+    onsite: bool
+    parts_included: bool
 
 
 @dataclass(frozen=True)
@@ -22,6 +38,11 @@ class Product:
     category: str | None = None
     active: bool = True
     version: int = 1
+    manufacturer: str | None = None
+    models: tuple[str, ...] = ()
+    maintenance_level: str | None = None
+    billing_unit: BillingUnit = "item_year"
+    retired_at: datetime | None = None
 
 
 def define_product(
@@ -34,6 +55,10 @@ def define_product(
     vendor: str | None = None,
     category: str | None = None,
     active: bool = True,
+    manufacturer: str | None = None,
+    models: tuple[str, ...] = (),
+    maintenance_level: str | None = None,
+    billing_unit: BillingUnit = "item_year",
 ) -> Product:
     sku, name = sku.strip(), name.strip()
     if not sku:
@@ -45,10 +70,35 @@ def define_product(
     if round_money(annual_price) != annual_price:
         raise DomainError(f"annual_price has more than two decimals: {annual_price}")
     return Product(
-        uuid.uuid4(), sku, name, annual_price, currency.upper(), description, vendor, category, active
+        uuid.uuid4(),
+        sku,
+        name,
+        annual_price,
+        currency.upper(),
+        description,
+        vendor,
+        category,
+        active,
+        manufacturer=manufacturer,
+        models=tuple(m.strip() for m in models if m.strip()),
+        maintenance_level=maintenance_level,
+        billing_unit=billing_unit,
     )
 
 
 def revise(existing: Product, new: Product) -> Product:
-    """The same product (same id) with new attributes and the next version."""
-    return replace(new, product_id=existing.product_id, version=existing.version + 1)
+    """The same product (same id) with new attributes and the next version; retirement is kept."""
+    return replace(
+        new,
+        product_id=existing.product_id,
+        version=existing.version + 1,
+        active=existing.active and new.active,
+        retired_at=existing.retired_at,
+    )
+
+
+def retire(product: Product, at: datetime) -> Product:
+    """No new contracts may use a retired product; running contracts keep it."""
+    if product.retired_at is not None:
+        return product
+    return replace(product, active=False, retired_at=at, version=product.version + 1)

@@ -1,5 +1,6 @@
 """Catalog service: app factory and entry point."""
 
+from avtal_catalog.api.imports import ImportController
 from avtal_catalog.api.products import ProductController
 from avtal_catalog.settings import CatalogSettings
 from avtal_catalog.store.uow import CatalogUnitOfWork
@@ -10,7 +11,7 @@ SPEC = ServiceSpec(
     name="catalog",
     package="avtal_catalog",
     publishes=[topics.CATALOG_PRODUCT_UPSERTED, topics.CATALOG_PRICE_CHANGED],
-    routes=[ProductController],
+    routes=[ProductController, ImportController],
     unit_of_work=CatalogUnitOfWork,
 )
 

@@ -9,3 +9,5 @@ class CatalogSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AVTAL_CATALOG_", extra="ignore")
 
     http_port: int = 8101
+    # Largest CSV an import accepts (a million price rows is about 60 MiB).
+    import_max_bytes: int = 128 * 1024 * 1024

@@ -11,6 +11,7 @@ from avtal_common.csvimport.report import (
     Mode,
     RowError,
 )
+from avtal_common.csvimport.staging import reject
 
 __all__ = [
     "ENCODINGS",
@@ -22,6 +23,7 @@ __all__ = [
     "MappingProblem",
     "Mode",
     "RowError",
+    "reject",
     "resolve_mapping",
     "run_import",
     "sniff_delimiter",

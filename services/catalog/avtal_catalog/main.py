@@ -1,5 +1,6 @@
 """Catalog service: app factory and entry point."""
 
+from avtal_catalog.api import imports
 from avtal_catalog.api.imports import ImportController
 from avtal_catalog.api.products import ProductController
 from avtal_catalog.settings import CatalogSettings
@@ -13,6 +14,7 @@ SPEC = ServiceSpec(
     publishes=[topics.CATALOG_PRODUCT_UPSERTED, topics.CATALOG_PRICE_CHANGED],
     routes=[ProductController, ImportController],
     unit_of_work=CatalogUnitOfWork,
+    dependencies=imports.dependencies,
 )
 
 

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
@@ -22,13 +23,23 @@ from avtal_common.errors import DomainError
 from avtal_common.runtime import Runtime
 
 
-def _units(rt: Runtime) -> ImportUnitOfWork:
-    return ImportUnitOfWork(rt.db, rt.spec.name)
+def dependencies(rt: Runtime) -> dict[str, Provide]:
+    """`ServiceSpec.dependencies` of the import routes: a unit of work with the jobs, the runner, the cap."""
 
+    def units() -> ImportUnitOfWork:
+        return ImportUnitOfWork(rt.db, rt.spec.name)
 
-def _runner(rt: Runtime) -> ImportRunner:
-    runner: ImportRunner = rt.state.setdefault("imports", ImportRunner(lambda: _units(rt), rt.db))
-    return runner
+    def runner() -> ImportRunner:
+        found: ImportRunner = rt.state.setdefault("imports", ImportRunner(units, rt.db))
+        return found
+
+    settings = rt.settings
+    assert isinstance(settings, CatalogSettings)
+    return {
+        "import_uow": Provide(units, sync_to_thread=False),
+        "import_runner": Provide(runner, sync_to_thread=False),
+        "import_max_bytes": Provide(lambda: settings.import_max_bytes, sync_to_thread=False),
+    }
 
 
 def _mapping(raw: str | None) -> dict[str, str]:
@@ -51,7 +62,9 @@ class ImportController(Controller):
     async def upload(
         self,
         request: Request[Any, Any, Any],
-        runtime: Runtime,
+        import_uow: ImportUnitOfWork,
+        import_runner: ImportRunner,
+        import_max_bytes: int,
         kind: ImportKind,
         encoding: Encoding = "utf-8",
         decimal_comma: bool = False,
@@ -64,9 +77,7 @@ class ImportController(Controller):
         created_by: str = Parameter(default="api", max_length=200),
     ) -> ImportJob:
         """The body is the CSV file; the job runs in the background (GET /imports/{job_id} to follow it)."""
-        settings = runtime.settings
-        assert isinstance(settings, CatalogSettings)
-        data = await read_capped(request, settings.import_max_bytes)
+        data = await read_capped(request, import_max_bytes)
         run = ImportRun(
             encoding=encoding,
             decimal_comma=decimal_comma,
@@ -76,28 +87,32 @@ class ImportController(Controller):
             mapping_name=mapping_name,
             save_mapping_as=save_mapping_as,
         )
-        job = await submit_import(_units(runtime), SubmitImport(kind, file_name, data, run, created_by))
-        _runner(runtime).start(job.job_id)
+        job = await submit_import(import_uow, SubmitImport(kind, file_name, data, run, created_by))
+        import_runner.start(job.job_id)
         return job
 
     @post("/{job_id:uuid}/runs", status_code=HTTP_202_ACCEPTED)
-    async def rerun(self, runtime: Runtime, job_id: uuid.UUID, data: ImportRun) -> ImportJob:
-        job = await rerun_import(_units(runtime), job_id, data)
-        _runner(runtime).start(job_id)
+    async def rerun(
+        self, import_uow: ImportUnitOfWork, import_runner: ImportRunner, job_id: uuid.UUID, data: ImportRun
+    ) -> ImportJob:
+        job = await rerun_import(import_uow, job_id, data)
+        import_runner.start(job_id)
         return job
 
     @get("/{job_id:uuid}")
-    async def get_job(self, runtime: Runtime, job_id: uuid.UUID) -> ImportJob:
-        async with _units(runtime) as uow:
+    async def get_job(self, import_uow: ImportUnitOfWork, job_id: uuid.UUID) -> ImportJob:
+        async with import_uow as uow:
             return await uow.import_jobs.get(job_id)
 
     @get("/")
-    async def list_jobs(self, runtime: Runtime, limit: Limit = 20, offset: Offset = 0) -> Page[ImportJob]:
-        async with _units(runtime) as uow:
+    async def list_jobs(
+        self, import_uow: ImportUnitOfWork, limit: Limit = 20, offset: Offset = 0
+    ) -> Page[ImportJob]:
+        async with import_uow as uow:
             jobs, total = await uow.import_jobs.list(limit, offset), await uow.import_jobs.count()
         return Page[ImportJob](items=jobs, total=total, limit=limit, offset=offset)
 
     @get("/mappings/{kind:str}")
-    async def mappings(self, runtime: Runtime, kind: ImportKind) -> list[SavedMapping]:
-        async with _units(runtime) as uow:
+    async def mappings(self, import_uow: ImportUnitOfWork, kind: ImportKind) -> list[SavedMapping]:
+        async with import_uow as uow:
             return await uow.import_jobs.mappings(kind)

@@ -20,6 +20,7 @@ from avtal_gateway.api.auth import session_auth
 from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
+from avtal_gateway.api.imports import ImportApiController, ImportPagesController
 from avtal_gateway.api.login_page import LoginPageController
 from avtal_gateway.api.portal import PortalController
 from avtal_gateway.api.security import security
@@ -105,6 +106,8 @@ SPEC = ServiceSpec(
         ScopedController,
         LoginPageController,
         PortalController,
+        ImportApiController,
+        ImportPagesController,
         STATIC,
     ],
     on_startup=[start_gateway],

@@ -80,6 +80,7 @@ def _validator(
     if first is None:
         raise MappingProblem("the file is empty; the first row must be the header")
     report.columns = header = first[1]
+    report.fields = {c.field: c.required for c in target.columns}
     index = resolve_mapping(header, target.columns, options.mapping)
     report.mapping = {field: header[i] for field, i in index.items()}
     return RowValidator(target.row_model, target.columns, header, index, options.decimal_comma)

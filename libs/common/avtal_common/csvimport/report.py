@@ -32,6 +32,7 @@ class RowError(BaseModel):
 class ImportReport(BaseModel):
     delimiter: str | None = None
     columns: list[str] = Field(default_factory=list)  # the file's header as read
+    fields: dict[str, bool] = Field(default_factory=dict)  # every field the import reads → required
     mapping: dict[str, str] = Field(default_factory=dict)  # field → the header it was read from
     rows_read: int = 0
     rows_valid: int = 0

@@ -32,7 +32,9 @@ def resolve_mapping(header: list[str], columns: tuple[Column, ...], chosen: dict
         raise MappingProblem(f"the mapping names unknown fields {unknown}; known: {sorted(known)}")
     index: dict[str, int] = {}
     chosen_norm = {normalise(h): f for h, f in chosen.items()}
-    by_alias = {normalise(a): c.field for c in columns for a in (c.field, *c.aliases)}
+    # Aliases fill only the fields the chosen mapping leaves open.
+    open_columns = [c for c in columns if c.field not in chosen.values()]
+    by_alias = {normalise(a): c.field for c in open_columns for a in (c.field, *c.aliases)}
     for i, name in enumerate(header):
         field = chosen_norm.get(normalise(name)) or by_alias.get(normalise(name))
         if field is None:

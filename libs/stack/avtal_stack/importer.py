@@ -66,12 +66,12 @@ def _follow(catalog: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print_report(job: dict[str, Any]) -> int:
-    report, out = job.get("report") or {}, Console()
+    report, out = job.get("report") or {}, Console(soft_wrap=True, markup=False, highlight=False)
     if job.get("error"):
-        out.print(f"[red]the import failed: {job['error']}[/red]")
+        out.print(f"the import failed: {job['error']}")
         return 1
     if report.get("fatal"):
-        out.print(f"[red]nothing imported: {report['fatal']}[/red]")
+        out.print(f"nothing imported: {report['fatal']}")
         return 1
     for e in report["errors"][:50]:
         out.print(f"row {e['row']}{' · ' + e['column'] if e.get('column') else ''}: {e['reason']}")

@@ -17,10 +17,11 @@ from pydantic import BaseModel
 
 from avtal_common.events import parse_envelope
 from avtal_common.payloads.billing import InvoiceGenerated
-from avtal_common.payloads.catalog import ProductUpserted
+from avtal_common.payloads.catalog import PriceChanged, ProductUpserted
 from avtal_common.payloads.contracts import ContractCreated
 from avtal_common.payloads.notifier import NotificationSent
 from avtal_common.topics import (
+    CATALOG_PRICE_CHANGED,
     CATALOG_PRODUCT_UPSERTED,
     CONTRACT_CREATED,
     INVOICE_GENERATED,
@@ -30,6 +31,7 @@ from avtal_common.topics import (
 SAMPLES = Path(__file__).parent / "samples"
 
 MODEL_OF_TOPIC: dict[str, type[BaseModel]] = {
+    CATALOG_PRICE_CHANGED: PriceChanged,
     CATALOG_PRODUCT_UPSERTED: ProductUpserted,
     CONTRACT_CREATED: ContractCreated,
     INVOICE_GENERATED: InvoiceGenerated,

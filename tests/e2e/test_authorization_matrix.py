@@ -116,6 +116,54 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ),
     ("GET", "/api/v1/revenue/monthly"): staff_only("/api/v1/revenue/monthly"),
     ("GET", "/api/v1/emails"): staff_only("/api/v1/emails"),
+    # Catalog (issue 7): search and product reads for everyone signed in, the rest for staff
+    ("GET", "/api/v1/products/search"): signed_in("/api/v1/products/search?q=poweredge"),
+    ("GET", "/api/v1/products/{product_id:uuid}"): Expect(f"/api/v1/products/{NOBODY}", 401, 404, 404, 404),
+    ("GET", "/api/v1/maintenance-levels"): signed_in("/api/v1/maintenance-levels"),
+    ("POST", "/api/v1/products/{product_id:uuid}/retire"): Expect(
+        f"/api/v1/products/{NOBODY}/retire", 401, 404, 403, 403
+    ),
+    ("GET", "/api/v1/products/{product_id:uuid}/prices"): Expect(
+        f"/api/v1/products/{NOBODY}/prices", 401, 404, 403, 403
+    ),
+    ("POST", "/api/v1/products/{product_id:uuid}/prices"): Expect(
+        f"/api/v1/products/{NOBODY}/prices", 401, 400, 403, 403, json=lambda w: {}
+    ),
+    ("GET", "/api/v1/parties"): staff_only("/api/v1/parties"),
+    ("POST", "/api/v1/parties"): Expect("/api/v1/parties", 401, 400, 403, 403, json=lambda w: {}),
+    ("POST", "/api/v1/maintenance-levels"): Expect(
+        "/api/v1/maintenance-levels", 401, 400, 403, 403, json=lambda w: {}
+    ),
+    ("GET", "/api/v1/price-jobs"): staff_only("/api/v1/price-jobs"),
+    ("POST", "/api/v1/price-jobs"): Expect("/api/v1/price-jobs", 401, 400, 403, 403, json=lambda w: {}),
+    ("GET", "/api/v1/price-jobs/{job_id:uuid}"): Expect(f"/api/v1/price-jobs/{NOBODY}", 401, 404, 403, 403),
+    ("GET", "/api/v1/price-jobs/{job_id:uuid}/rows"): Expect(
+        f"/api/v1/price-jobs/{NOBODY}/rows", 401, 404, 403, 403
+    ),
+    ("POST", "/api/v1/price-jobs/{job_id:uuid}/apply"): Expect(
+        f"/api/v1/price-jobs/{NOBODY}/apply", 401, 404, 403, 403
+    ),
+    ("POST", "/api/v1/price-jobs/{job_id:uuid}/revert"): Expect(
+        f"/api/v1/price-jobs/{NOBODY}/revert", 401, 404, 403, 403
+    ),
+    ("GET", "/catalog/products"): Expect("/catalog/products?q=poweredge", LOGIN, 200, 200, 200),
+    ("GET", "/catalog/products/{product_id:uuid}"): Expect(
+        f"/catalog/products/{NOBODY}", LOGIN, 404, 404, 404
+    ),
+    ("POST", "/catalog/products/{product_id:uuid}/retire"): Expect(
+        f"/catalog/products/{NOBODY}/retire", LOGIN, 404, 403, 403
+    ),
+    ("GET", "/catalog/price-jobs"): Expect("/catalog/price-jobs", LOGIN, 200, 403, 403),
+    ("POST", "/catalog/price-jobs"): Expect("/catalog/price-jobs", LOGIN, 400, 403, 403, form=lambda w: {}),
+    ("GET", "/catalog/price-jobs/{job_id:uuid}"): Expect(
+        f"/catalog/price-jobs/{NOBODY}", LOGIN, 404, 403, 403
+    ),
+    ("POST", "/catalog/price-jobs/{job_id:uuid}/apply"): Expect(
+        f"/catalog/price-jobs/{NOBODY}/apply", LOGIN, 404, 403, 403
+    ),
+    ("POST", "/catalog/price-jobs/{job_id:uuid}/revert"): Expect(
+        f"/catalog/price-jobs/{NOBODY}/revert", LOGIN, 404, 403, 403
+    ),
     # CSV imports: staff only (a JSON body is no CSV and names no kind: 400 for staff, after the guard)
     ("GET", "/api/v1/imports"): staff_only("/api/v1/imports"),
     ("POST", "/api/v1/imports"): staff_only("/api/v1/imports", 400, json=lambda w: {}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from avtal_testing.api import ok, signed_in
 from avtal_testing.stack import StackInfo
 
@@ -22,3 +24,18 @@ def test_the_demo_customer_sees_its_contract_items_and_billing_history(stack: St
         invoices = ok(me.get("/api/v1/invoices"))["items"]
         assert len({i["issue_date"] for i in invoices}) >= 2, "a history, not one run"
         assert all(i["customer_name"] == "Nordic Freight AB" for i in invoices)
+
+
+def test_the_demo_catalog_has_leveled_products_two_price_lists_and_a_past_price_job(
+    staff: httpx.Client,
+) -> None:
+    [product] = ok(
+        staff.get("/api/v1/products/search", params={"q": "DELL-R740-GOLD", "category": "server"})
+    )["items"][:1]
+    history = ok(staff.get(f"/api/v1/products/{product['product_id']}/prices"))
+    jobs = ok(staff.get("/api/v1/price-jobs"))["items"]
+    assert (product["sku"], product["maintenance_level"]) == ("DELL-R740-GOLD", "gold")
+    assert {e["party_kind"] for e in history} == {"vendor", "distributor"}
+    assert any(j["status"] == "applied" and j["selection"]["vendor"] == "DELL" for j in jobs)
+    # The CPI job split Dell's list: 9800.00 × 1.032 = 10113.60 → 10113.99 from this year on.
+    assert "10113.99" in {e["list_price"] for e in history if e["party_code"] == "DELL"}

@@ -110,6 +110,7 @@ def seed_demo(stack: Stack) -> None:
     with httpx.Client(base_url=stack.portal_url, timeout=60) as api:
         _ok(sign_in(api, s["staff_email"], s["staff_password"]))
         _products(api)
+        _catalog(api, today)
         customer = None if customer_ok else s
         contract_ids = [_customer_and_contract(api, spec, customer) for spec in _contracts(today)]
         for cid in contract_ids:  # billing knows the contract once its schedule is there
@@ -141,6 +142,55 @@ def _products(api: httpx.Client) -> None:
     for p in PRODUCTS:
         if p["sku"] not in existing:
             _ok(api.post("/api/v1/products", json=p | {"currency": "SEK"}))
+
+
+LEVELS = [
+    {"code": "bronze", "name": "Bronze", "response_hours": 72, "coverage": "8x5", "onsite": False,
+     "parts_included": False},
+    {"code": "silver", "name": "Silver", "response_hours": 24, "coverage": "8x5", "onsite": True,
+     "parts_included": True},
+    {"code": "gold", "name": "Gold", "response_hours": 4, "coverage": "24x7", "onsite": True,
+     "parts_included": True},
+]  # fmt: skip
+PARTIES = [
+    {"kind": "vendor", "code": "DELL", "name": "Dell Technologies"},
+    {"kind": "distributor", "code": "INGRAM", "name": "Ingram Micro"},
+]
+# (sku, name, models, level, unit, Dell list price, Ingram list price) of Dell maintenance products.
+DELL = [
+    ("DELL-R740-GOLD", "Dell PowerEdge R740 Gold care", ["R740", "R740xd"], "gold", "item_year",
+     "9800.00", "8900.00"),
+    ("DELL-R740-SILVER", "Dell PowerEdge R740 Silver care", ["R740", "R740xd"], "silver", "item_year",
+     "5400.00", "4950.00"),
+    ("DELL-R750-BRONZE", "Dell PowerEdge R750 Bronze care", ["R750"], "bronze", "item_year",
+     "2600.00", "2390.00"),
+    ("DELL-ME5-GOLD", "Dell PowerVault ME5 Gold care", ["ME5012", "ME5024"], "gold", "item_month",
+     "690.00", "640.00"),
+]  # fmt: skip
+
+
+def _catalog(api: httpx.Client, today: date) -> None:
+    """Maintenance levels, a Dell vendor list and an Ingram distributor list, and one past price job."""
+    for level in LEVELS:
+        _ok(api.post("/api/v1/maintenance-levels", json=level))
+    for party in PARTIES:
+        _ok(api.post("/api/v1/parties", json=party))
+    existing = {p["sku"]: p for p in _items(_ok(api.get("/api/v1/products", params={"limit": 1000})))}
+    since = date(today.year - 1, 1, 1)
+    for sku, name, models, level, unit, dell, ingram in DELL:
+        body = {"sku": sku, "name": name, "annual_price": dell, "currency": "SEK", "vendor": "DELL",
+                "category": "server", "manufacturer": "Dell", "models": models, "maintenance_level": level,
+                "billing_unit": unit}  # fmt: skip
+        product = existing.get(sku) or _ok(api.post("/api/v1/products", json=body))
+        listed = {e["party_code"] for e in _ok(api.get(f"/api/v1/products/{product['product_id']}/prices"))}
+        for code, price in (("DELL", dell), ("INGRAM", ingram)):
+            if code not in listed:
+                entry = {"party_code": code, "list_price": price, "effective_from": str(since)}
+                _ok(api.post(f"/api/v1/products/{product['product_id']}/prices", json=entry))
+    if not _ok(api.get("/api/v1/price-jobs", params={"limit": 1}))["total"]:
+        rule = {"change": "index", "value": "1.032", "rounding": "0.99"}  # this year's CPI on Dell's list
+        job = {"selection": {"vendor": "DELL"}, "rule": rule, "effective_from": str(date(today.year, 1, 1))}
+        _ok(api.post(f"/api/v1/price-jobs/{_ok(api.post('/api/v1/price-jobs', json=job))['job_id']}/apply"))
 
 
 def _customer_and_contract(api: httpx.Client, spec: dict[str, Any], s: dict[str, str] | None) -> str:

@@ -4,6 +4,7 @@ from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
 from avtal_contracts.api.contracts import ContractController
 from avtal_contracts.api.customers import CustomerController
+from avtal_contracts.api.products import ProductController
 from avtal_contracts.consumers import handlers
 from avtal_contracts.settings import ContractsSettings
 from avtal_contracts.store.uow import ContractsUnitOfWork
@@ -20,7 +21,7 @@ SPEC = ServiceSpec(
         topics.CONTRACT_EXPIRED,
     ],
     handlers=handlers,
-    routes=[CustomerController, ContractController],
+    routes=[CustomerController, ContractController, ProductController],
     unit_of_work=ContractsUnitOfWork,
 )
 

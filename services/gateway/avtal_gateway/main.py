@@ -17,6 +17,7 @@ from avtal_common.runtime import Runtime, ServiceSpec, serve
 from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
+from avtal_gateway.api.catalog import CATALOG_ROUTES
 from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
@@ -106,6 +107,7 @@ SPEC = ServiceSpec(
         ScopedController,
         LoginPageController,
         PortalController,
+        *CATALOG_ROUTES,
         ImportApiController,
         ImportPagesController,
         STATIC,

@@ -17,7 +17,7 @@ class FakeProductRepo:
     async def save(self, p: Product) -> None:
         self.rows[p.product_id] = p
 
-    async def get(self, product_id: uuid.UUID) -> Product:
+    async def get(self, product_id: uuid.UUID, *, for_update: bool = False) -> Product:
         if product_id not in self.rows:
             raise NotFound(f"product {product_id} does not exist")
         return self.rows[product_id]

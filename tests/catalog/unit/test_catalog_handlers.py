@@ -8,7 +8,7 @@ import pytest
 from catalog.unit.fakes import FakeCatalogUnitOfWork
 
 from avtal_catalog.domain.commands import UpsertProduct
-from avtal_catalog.handlers.products import upsert_product
+from avtal_catalog.handlers.products import retire_product, upsert_product
 from avtal_common.errors import DomainError
 from avtal_common.topics import CATALOG_PRODUCT_UPSERTED
 
@@ -72,3 +72,28 @@ async def test_a_refused_revision_leaves_the_stored_product_as_it_was() -> None:
 
     assert list(uow.products.rows.values()) == [first]
     assert len(uow.outbox.events) == 1
+
+
+async def test_retiring_a_product_makes_it_inactive_and_publishes_it_once() -> None:
+    uow = FakeCatalogUnitOfWork()
+    product = await _upsert(uow)
+
+    async with uow:
+        retired = await retire_product(uow, product.product_id)
+    async with uow:
+        again = await retire_product(uow, product.product_id)
+
+    assert (retired.active, retired.version, retired.retired_at is not None) == (False, 2, True)
+    assert again == retired
+    assert [e.data.active for e in uow.outbox.events] == [True, False]
+
+
+async def test_a_retired_product_stays_retired_when_its_sku_is_upserted_again() -> None:
+    uow = FakeCatalogUnitOfWork()
+    product = await _upsert(uow)
+    async with uow:
+        await retire_product(uow, product.product_id)
+
+    revised = await _upsert(uow)
+
+    assert (revised.active, revised.version) == (False, 3)

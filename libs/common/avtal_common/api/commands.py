@@ -46,6 +46,10 @@ class ProductIn(BaseModel):
     category: OneLine | None = Field(default=None, max_length=100)
     annual_price: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     currency: Currency = "SEK"
+    manufacturer: OneLine | None = Field(default=None, max_length=100)
+    models: list[Annotated[OneLine, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=50)
+    maintenance_level: OneLine | None = Field(default=None, max_length=32)
+    billing_unit: Literal["item_month", "item_year"] = "item_year"
 
 
 class CustomerIn(BaseModel):

@@ -27,6 +27,11 @@ class Product(Out):
     currency: str
     active: bool
     version: int
+    manufacturer: str | None = None
+    models: list[str] = []
+    maintenance_level: str | None = None
+    billing_unit: str = "item_year"
+    retired_at: datetime | None = None
 
 
 class Customer(Out):

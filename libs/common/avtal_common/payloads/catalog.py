@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from avtal_common.events import Payload
@@ -18,3 +19,24 @@ class ProductUpserted(Payload):
     annual_price: Amount
     currency: Currency
     active: bool = True
+
+
+class PriceChange(Payload):
+    """One list's price of the product: before and after the job."""
+
+    party_code: str
+    party_kind: str
+    currency: Currency
+    old_price: Amount
+    new_price: Amount
+
+
+class PriceChanged(Payload):
+    """A price job changed the product's list prices from `effective_from` on (or a revert undid it)."""
+
+    product_id: uuid.UUID
+    sku: str
+    job_id: uuid.UUID
+    effective_from: datetime.date
+    reverted: bool = False
+    prices: list[PriceChange]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 from avtal_catalog.domain.commands import UpsertProduct
-from avtal_catalog.domain.products import Product, define_product, revise
+from avtal_catalog.domain.products import Product, define_product, retire, revise
 from avtal_catalog.store.uow import CatalogUnitOfWork
 from avtal_common.payloads.catalog import ProductUpserted
 from avtal_common.topics import CATALOG_PRODUCT_UPSERTED
@@ -19,12 +22,29 @@ async def upsert_product(uow: CatalogUnitOfWork, cmd: UpsertProduct) -> Product:
         description=cmd.description,
         vendor=cmd.vendor,
         category=cmd.category,
+        manufacturer=cmd.manufacturer,
+        models=cmd.models,
+        maintenance_level=cmd.maintenance_level,
+        billing_unit=cmd.billing_unit,
     )
     existing = await uow.products.find_by_sku(candidate.sku)
     product = revise(existing, candidate) if existing else candidate
+    await _save(uow, product)
+    return product
+
+
+async def retire_product(uow: CatalogUnitOfWork, product_id: uuid.UUID) -> Product:
+    """No new contracts may use it; contracts learn `active = false` from the event."""
+    existing = await uow.products.get(product_id, for_update=True)
+    product = retire(existing, datetime.now(UTC))
+    if product is not existing:
+        await _save(uow, product)
+    return product
+
+
+async def _save(uow: CatalogUnitOfWork, product: Product) -> None:
     await uow.products.save(product)
     await uow.emit(CATALOG_PRODUCT_UPSERTED, product.product_id, _event(product), product.version)
-    return product
 
 
 def _event(p: Product) -> ProductUpserted:

@@ -87,7 +87,7 @@ CREATE INDEX price_entries_product ON price_entries (product_id, party_id, effec
 -- changed in place when it starts that day) and the new entry written from effective_from on.
 CREATE TABLE price_job_rows (
     job_id              uuid NOT NULL REFERENCES price_jobs,
-    entry_id            uuid NOT NULL REFERENCES price_entries,
+    entry_id            uuid NOT NULL,               -- no FK: reverting an earlier job deletes entries
     new_entry_id        uuid,                        -- NULL when the old entry was changed in place
     product_id          uuid NOT NULL,
     party_id            uuid NOT NULL,

@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import asyncpg
 
-from avtal_catalog.domain.products import Product
+from avtal_catalog.domain.products import MaintenanceLevel, Product
 from avtal_common.errors import NotFound
 
 _UPSERT = """
 INSERT INTO products (product_id, sku, name, description, vendor, category, annual_price, currency,
-                      active, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                      active, version, manufacturer, models, maintenance_level, billing_unit, retired_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 ON CONFLICT (product_id) DO UPDATE SET
     sku = EXCLUDED.sku, name = EXCLUDED.name, description = EXCLUDED.description,
     vendor = EXCLUDED.vendor, category = EXCLUDED.category, annual_price = EXCLUDED.annual_price,
     currency = EXCLUDED.currency, active = EXCLUDED.active, version = EXCLUDED.version,
-    updated_at = now()
+    manufacturer = EXCLUDED.manufacturer, models = EXCLUDED.models,
+    maintenance_level = EXCLUDED.maintenance_level, billing_unit = EXCLUDED.billing_unit,
+    retired_at = EXCLUDED.retired_at, updated_at = now()
 """
-_COLUMNS = "product_id, sku, name, description, vendor, category, annual_price, currency, active, version"
+_COLUMNS = (
+    "product_id, sku, name, description, vendor, category, annual_price, currency, active, version, "
+    "manufacturer, models, maintenance_level, billing_unit, retired_at"
+)
 _GET = f"SELECT {_COLUMNS} FROM products WHERE product_id = $1"
 _BY_SKU = f"SELECT {_COLUMNS} FROM products WHERE sku = $1 FOR UPDATE"
 _LIST = f"SELECT {_COLUMNS} FROM products ORDER BY sku LIMIT $1 OFFSET $2"
 _COUNT = "SELECT count(*) FROM products"
+_LEVEL_UPSERT = """
+INSERT INTO maintenance_levels (code, name, response_hours, coverage, onsite, parts_included)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, response_hours = EXCLUDED.response_hours,
+    coverage = EXCLUDED.coverage, onsite = EXCLUDED.onsite, parts_included = EXCLUDED.parts_included
+"""
+_LEVELS = """
+SELECT code, name, response_hours, coverage, onsite, parts_included FROM maintenance_levels ORDER BY code
+"""
 
 
 class ProductRepo:
@@ -43,25 +58,49 @@ class ProductRepo:
             p.currency,
             p.active,
             p.version,
+            p.manufacturer,
+            list(p.models),
+            p.maintenance_level,
+            p.billing_unit,
+            p.retired_at,
         )
 
-    async def get(self, product_id: uuid.UUID) -> Product:
-        row = await self._conn.fetchrow(_GET, product_id)
+    async def get(self, product_id: uuid.UUID, *, for_update: bool = False) -> Product:
+        row = await self._conn.fetchrow(_GET + (" FOR UPDATE" if for_update else ""), product_id)
         if row is None:
             raise NotFound(f"product {product_id} does not exist")
-        return _product(row)
+        return product_of(row)
 
     async def find_by_sku(self, sku: str) -> Product | None:
         row = await self._conn.fetchrow(_BY_SKU, sku)
-        return _product(row) if row else None
+        return product_of(row) if row else None
 
     async def list(self, limit: int, offset: int) -> list[Product]:
         """Products by SKU, `limit` of them from `offset` on."""
-        return [_product(r) for r in await self._conn.fetch(_LIST, limit, offset)]
+        return [product_of(r) for r in await self._conn.fetch(_LIST, limit, offset)]
 
     async def count(self) -> int:
         return int(await self._conn.fetchval(_COUNT))
 
+    async def save_level(self, level: MaintenanceLevel) -> None:
+        await self._conn.execute(
+            _LEVEL_UPSERT,
+            level.code,
+            level.name,
+            level.response_hours,
+            level.coverage,
+            level.onsite,
+            level.parts_included,
+        )
 
-def _product(row: asyncpg.Record) -> Product:
-    return Product(**dict(row))
+    async def levels(self) -> list[MaintenanceLevel]:
+        return [MaintenanceLevel(**dict(r)) for r in await self._conn.fetch(_LEVELS)]
+
+
+def product_of(row: Any) -> Product:
+    values = dict(row)
+    values["models"] = tuple(values.get("models") or ())
+    return Product(**{k: v for k, v in values.items() if k in _FIELDS})
+
+
+_FIELDS = set(_COLUMNS.replace(" ", "").split(","))

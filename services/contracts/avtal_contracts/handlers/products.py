@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from avtal_common.events import Envelope
-from avtal_common.payloads.catalog import ProductUpserted
+from avtal_common.payloads.catalog import PriceChanged, ProductUpserted
 from avtal_contracts.domain.products import ProductInfo, supersedes
 from avtal_contracts.store.uow import ContractsUnitOfWork
 
@@ -13,3 +13,24 @@ async def on_product_upserted(uow: ContractsUnitOfWork, event: Envelope[ProductU
     incoming = ProductInfo(p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, event.version)
     if supersedes(incoming, await uow.products.find(p.product_id)):
         await uow.products.save(incoming)
+
+
+async def on_price_changed(uow: ContractsUnitOfWork, event: Envelope[PriceChanged]) -> None:
+    """Keeps the list price change with the product copy; repricing lines by policy comes later."""
+    d = event.data
+    await uow.product_prices.add(
+        [
+            (
+                d.product_id,
+                d.job_id,
+                p.party_code,
+                p.party_kind,
+                d.reverted,
+                p.currency,
+                p.old_price,
+                p.new_price,
+                d.effective_from,
+            )
+            for p in d.prices
+        ]
+    )

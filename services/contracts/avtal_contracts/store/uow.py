@@ -8,6 +8,7 @@ from avtal_common.uow import UnitOfWork
 from avtal_contracts.store.contracts import ContractRepo
 from avtal_contracts.store.customers import CustomerRepo
 from avtal_contracts.store.items import ItemRepo
+from avtal_contracts.store.prices import ProductPriceRepo
 from avtal_contracts.store.products import ProductRepo
 
 
@@ -15,10 +16,12 @@ class ContractsUnitOfWork(UnitOfWork):
     customers: CustomerRepo
     items: ItemRepo
     products: ProductRepo
+    product_prices: ProductPriceRepo
     contracts: ContractRepo
 
     def bind_repositories(self, conn: Any) -> None:
         self.customers = CustomerRepo(conn)
         self.items = ItemRepo(conn)
         self.products = ProductRepo(conn)
+        self.product_prices = ProductPriceRepo(conn)
         self.contracts = ContractRepo(conn)

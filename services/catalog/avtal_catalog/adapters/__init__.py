@@ -1,0 +1,1 @@
+"""Outbound ports of the catalog."""

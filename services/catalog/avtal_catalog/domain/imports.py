@@ -21,7 +21,11 @@ ImportKind = Literal["products", "prices"]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ONE_LINE_PATTERN)]
 Sku = Annotated[Line, StringConstraints(min_length=1, max_length=64)]
 Code = Annotated[Line, StringConstraints(min_length=1, max_length=64, to_upper=True)]
-Currency = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Z]{3}$")]
+Currency = Annotated[
+    str,
+    BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+]
 Price = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 
 

@@ -35,7 +35,7 @@ class ImportApiController(Controller):
     guards = [staff_only]
     tags = ["imports"]
 
-    @post("/", status_code=HTTP_202_ACCEPTED, request_max_body_size=None, responses=problems(*COMMAND))
+    @post("/", status_code=HTTP_202_ACCEPTED, request_max_body_size=None, responses=problems(*COMMAND, 413))
     async def upload(
         self,
         request: Request[User, Any, Any],
@@ -48,7 +48,8 @@ class ImportApiController(Controller):
         mapping_name: str | None = Parameter(default=None, max_length=100),
         file_name: str = Parameter(default="", max_length=200),
     ) -> ImportJob:
-        """Import a products or price-list CSV (a dry run validates and reports without committing)."""
+        """Import a products or price-list CSV, sent as the `text/csv` body (up to 128 MiB). A dry run
+        validates and reports without committing; follow the job with GET /api/v1/imports/{job_id}."""
         data = await read_capped(request, MAX_UPLOAD_BYTES)
         run = ImportRun(
             encoding=encoding,

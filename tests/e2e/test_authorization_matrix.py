@@ -171,10 +171,26 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/catalog/price-jobs/{job_id:uuid}/revert"): Expect(
         f"/catalog/price-jobs/{NOBODY}/revert", LOGIN, 404, 403, 403
     ),
+    # CSV imports: staff only (a JSON body is no CSV and names no kind: 400 for staff, after the guard)
+    ("GET", "/api/v1/imports"): staff_only("/api/v1/imports"),
+    ("POST", "/api/v1/imports"): staff_only("/api/v1/imports", 400, json=lambda w: {}),
+    ("GET", "/api/v1/imports/{job_id:uuid}"): Expect(f"/api/v1/imports/{NOBODY}", 401, 404, 403, 403),
+    ("POST", "/api/v1/imports/{job_id:uuid}/runs"): Expect(
+        f"/api/v1/imports/{NOBODY}/runs", 401, 404, 403, 403, json=lambda w: {}
+    ),
     # Portal pages
     ("GET", "/"): Expect("/", LOGIN, 200, 200, 200),
     ("GET", "/contracts/{contract_id:uuid}"): Expect("/contracts/{contract}", LOGIN, 200, 200, 404),
     ("GET", "/invoices/{invoice_id:uuid}/pdf"): Expect("/invoices/{invoice}/pdf", LOGIN, 200, 200, 404),
+    ("GET", "/imports"): Expect("/imports", LOGIN, 200, 403, 403),
+    ("POST", "/imports"): Expect("/imports", LOGIN, 400, 403, 403, form=lambda w: {"kind": "products"}),
+    ("GET", "/imports/{job_id:uuid}"): Expect(f"/imports/{NOBODY}", LOGIN, 404, 403, 403),
+    ("POST", "/imports/{job_id:uuid}/mapping"): Expect(
+        f"/imports/{NOBODY}/mapping", LOGIN, 404, 403, 403, form=lambda w: {"map:sku": "SKU"}
+    ),
+    ("POST", "/imports/{job_id:uuid}/commit"): Expect(
+        f"/imports/{NOBODY}/commit", LOGIN, 404, 403, 403, form=lambda w: {"mode": "valid_rows"}
+    ),
     ("GET", "/login"): everyone(200, "/login"),
     # The sign-in form needs the CSRF token of the sign-in page: a client without one is refused first.
     ("POST", "/login"): Expect(

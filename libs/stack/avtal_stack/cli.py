@@ -6,10 +6,37 @@ import argparse
 import asyncio
 import sys
 import warnings
+from pathlib import Path
+from typing import Any
 
 from avtal_common.logging import configure_logging
 from avtal_common.settings import CommonSettings
 from avtal_stack.config import StackSettings
+
+
+def add_import_parser(sub: Any) -> None:
+    imp = sub.add_parser("import", help="import a products or price-list CSV into the running stack")
+    imp.add_argument("kind", choices=["products", "prices"])
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--encoding", choices=["utf-8", "windows-1252", "latin-1"], default="utf-8")
+    imp.add_argument("--decimal-comma", action="store_true", help="numbers are written 1234,50")
+    imp.add_argument("--valid-rows", action="store_true", help="import the valid rows, skip the bad ones")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, commit nothing")
+    imp.add_argument("--mapping", help='CSV header → field as JSON, e.g. \'{"Artikel": "sku"}\'')
+    imp.add_argument("--mapping-name", help="use a mapping saved under this name")
+    imp.add_argument("--save-mapping-as", help="save the mapping used under this name")
+
+
+def import_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "encoding": args.encoding,
+        "decimal_comma": args.decimal_comma,
+        "mode": "valid_rows" if args.valid_rows else "all_or_nothing",
+        "dry_run": args.dry_run,
+        "mapping": args.mapping,
+        "mapping_name": args.mapping_name,
+        "save_mapping_as": args.save_mapping_as,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     up.add_argument("--port-offset", type=int, default=None, help="add N to every default port")
     sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
     _add_dlq_commands(sub)
+    add_import_parser(sub)
     args = parser.parse_args(argv)
     common = CommonSettings()
     configure_logging(
@@ -49,6 +77,10 @@ def main(argv: list[str] | None = None) -> None:
         from avtal_stack.dlq import run as run_dlq
 
         sys.exit(run_dlq(args))
+    if args.command == "import":
+        from avtal_stack.importer import run as run_import
+
+        sys.exit(run_import(args.kind, args.file, import_options(args), StackSettings()))
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 

@@ -3,6 +3,7 @@
 from litestar.di import Provide
 
 from avtal_catalog.adapters.contracts import ContractUsage, HttpContractUsage
+from avtal_catalog.api import imports
 from avtal_catalog.api.jobs import PriceJobController
 from avtal_catalog.api.parties import LevelController, PartyController
 from avtal_catalog.api.products import ProductController
@@ -22,14 +23,20 @@ def dependencies(rt: Runtime) -> dict[str, Provide]:
         found: ContractUsage = rt.state["usage"]
         return found
 
-    return {"usage": Provide(usage, sync_to_thread=False)}
+    return {"usage": Provide(usage, sync_to_thread=False), **imports.dependencies(rt)}
 
 
 SPEC = ServiceSpec(
     name="catalog",
     package="avtal_catalog",
     publishes=[topics.CATALOG_PRODUCT_UPSERTED, topics.CATALOG_PRICE_CHANGED],
-    routes=[ProductController, PartyController, LevelController, PriceJobController],
+    routes=[
+        ProductController,
+        PartyController,
+        LevelController,
+        PriceJobController,
+        imports.ImportController,
+    ],
     unit_of_work=CatalogUnitOfWork,
     dependencies=dependencies,
 )

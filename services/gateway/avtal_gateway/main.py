@@ -21,6 +21,7 @@ from avtal_gateway.api.catalog import CATALOG_ROUTES
 from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
+from avtal_gateway.api.imports import ImportApiController, ImportPagesController
 from avtal_gateway.api.login_page import LoginPageController
 from avtal_gateway.api.outbox import OutboxController
 from avtal_gateway.api.portal import PortalController
@@ -109,6 +110,8 @@ SPEC = ServiceSpec(
         LoginPageController,
         PortalController,
         *CATALOG_ROUTES,
+        ImportApiController,
+        ImportPagesController,
         STATIC,
     ],
     on_startup=[start_gateway],

@@ -34,13 +34,16 @@ class Services:
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         headers = {CORRELATION_HEADER: current_correlation_id() or ""}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            r = await self._clients[service].request(method, path, json=json, params=params, headers=headers)
+            r = await self._clients[service].request(
+                method, path, json=json, params=params, headers=headers, content=content
+            )
         except httpx.HTTPError as exc:
             raise ProblemDetailsException(
                 status_code=503,

@@ -14,6 +14,7 @@ WHY = {
     403: "Not allowed: a staff-only route, a missing or wrong CSRF token, or a cross-site request",
     404: "No such resource, or not one this user may see",
     409: "Conflicts with what exists (e.g. an Idempotency-Key reused with another body)",
+    413: "The uploaded file is larger than the import limit: split it",
     415: "The body must be application/json",
     422: "Well-formed, but refused by a business rule (the detail says which)",
     429: "Too many attempts: wait for Retry-After seconds",

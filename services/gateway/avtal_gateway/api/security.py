@@ -97,7 +97,11 @@ def _json_or_empty(headers: dict[str, str]) -> bool:
     if ctype is None:
         return headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers
     media = ctype.split(";")[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    # text/csv (CSV imports) is not a CORS-safelisted type either: a cross-site page cannot send it
+    # without the preflight we never grant.
+    return media in ("application/json", "text/csv") or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from avtal_common.csvimport.report import Encoding, ImportReport, Mode
 
@@ -21,10 +21,18 @@ class ImportRun(BaseModel):
     mode: Mode = "all_or_nothing"
     dry_run: bool = False
     # CSV header → field; overrides the aliases. Empty: use `mapping_name`'s saved mapping, if any.
-    mapping: dict[str, str] = Field(default_factory=dict, max_length=100)
+    mapping: dict[str, str] = Field(default_factory=dict)
     mapping_name: str | None = Field(default=None, max_length=100)
     # Save the mapping used under this name for later files of the same kind.
     save_mapping_as: str | None = Field(default=None, max_length=100)
+
+    @field_validator("mapping")
+    @classmethod
+    def _at_most_100_columns(cls, mapping: dict[str, str]) -> dict[str, str]:
+        # A validator, not Field(max_length=...): Litestar's OpenAPI renders that on a dict as an array.
+        if len(mapping) > 100:
+            raise ValueError("a mapping names at most 100 columns")
+        return mapping
 
 
 class ImportJob(BaseModel):

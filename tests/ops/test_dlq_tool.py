@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
-import httpx
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -19,49 +18,17 @@ from aiokafka.admin import AIOKafkaAdminClient
 from avtal_common import topics
 from avtal_common.dlq import DeadLetter, read_dead_letters
 from avtal_common.settings import CommonSettings
-from avtal_testing.api import eventually, unique
+from avtal_testing.api import eventually
+from avtal_testing.contracts import billing_schedule, contract_state
 from avtal_testing.kafka import envelope_json, header, publish, read_all
 from avtal_testing.stack import ROOT, StackInfo
-
-
-def _contract_state(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
-    return {
-        "contract_id": str(contract_id),
-        "contract_no": unique("DLQ"),
-        "currency": "SEK",
-        "customer": {
-            "customer_id": str(uuid.uuid4()),
-            "name": "Dead Letter AB",
-            "email": f"{unique('dl')}@example.com",
-            "locale": "en",
-        },
-        "start_date": start,
-        "end_date": end,
-        "billing_interval_months": 12,
-        "status": "active",
-        "lines": [
-            {
-                "line_id": str(uuid.uuid4()),
-                "product_id": str(uuid.uuid4()),
-                "sku": "DL-1",
-                "product_name": "Replayed care",
-                "annual_price": "1200.00",
-                "item": {
-                    "item_id": str(uuid.uuid4()),
-                    "manufacturer_no": "M",
-                    "model": "X",
-                    "serial_no": "S",
-                },
-            }
-        ],
-    }
 
 
 async def _publish_contract(
     stack: StackInfo, contract_id: uuid.UUID, event_id: uuid.UUID, **dates: str
 ) -> None:
     body = envelope_json(
-        topics.CONTRACT_STATE, str(contract_id), _contract_state(contract_id, **dates), event_id=event_id
+        topics.CONTRACT_STATE, str(contract_id), contract_state(contract_id, **dates), event_id=event_id
     )
     headers = {
         "event_id": str(event_id),
@@ -103,13 +70,6 @@ async def _dead_letter_of(stack: StackInfo, event_id: uuid.UUID) -> DeadLetter:
             return found[0]
         await asyncio.sleep(0.5)
     raise AssertionError(f"event {event_id} was never dead-lettered")
-
-
-def _schedule(stack: StackInfo, contract_id: uuid.UUID) -> list | None:
-    r = httpx.get(
-        f"{stack.services['billing']}/contracts/{contract_id}/schedule", headers=stack.internal_headers
-    )
-    return r.json() if r.status_code == 200 else None
 
 
 async def test_a_refused_contract_is_listed_and_shown_by_the_dlq_tool_beside_avtal_up(
@@ -190,7 +150,9 @@ async def test_a_dead_letter_replayed_after_its_cause_is_fixed_takes_effect_once
     first = _avtal(env, "replay", topics.CONTRACT_STATE, "--event-id", str(event_id))
     assert first.returncode == 0, first.stderr
     assert "replaying [" in first.stderr and "1/1" in first.stderr
-    assert eventually(lambda: _schedule(stack, contract_id), what="billing to apply the replayed event")
+    assert eventually(
+        lambda: billing_schedule(stack, contract_id), what="billing to apply the replayed event"
+    )
     second = _avtal(env, "replay", topics.CONTRACT_STATE, "--event-id", str(event_id))
     assert second.returncode == 1 and f"refused {letter.ref}" in second.stderr and "--again" in second.stderr
     again = _avtal(env, "replay", topics.CONTRACT_STATE, "--event-id", str(event_id), "--again")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 import asyncpg
 import httpx
@@ -14,43 +13,11 @@ from aiokafka import AIOKafkaProducer
 
 from avtal_common import topics
 from avtal_testing.api import ok, unique
+from avtal_testing.contracts import contract_state
 from avtal_testing.kafka import envelope_json
 from avtal_testing.stack import StackInfo
 
 CONTRACTS = 1000
-
-
-def _contract_state(contract_id: uuid.UUID, start: date, interval: int) -> dict[str, Any]:
-    return {
-        "contract_id": str(contract_id),
-        "contract_no": f"C-{contract_id.hex[:10]}",
-        "currency": "SEK",
-        "customer": {
-            "customer_id": str(uuid.uuid4()),
-            "name": "Run Failure AB",
-            "email": f"ap-{contract_id.hex[:10]}@example.com",
-            "locale": "en",
-        },
-        "start_date": str(start),
-        "end_date": str(start + timedelta(days=364)),
-        "billing_interval_months": interval,
-        "status": "active",
-        "lines": [
-            {
-                "line_id": str(uuid.uuid4()),
-                "product_id": str(uuid.uuid4()),
-                "sku": "RUN-1",
-                "product_name": "Run care",
-                "annual_price": "100.00",
-                "item": {
-                    "item_id": str(uuid.uuid4()),
-                    "manufacturer_no": "M",
-                    "model": "X",
-                    "serial_no": "S",
-                },
-            }
-        ],
-    }
 
 
 async def _publish_contracts(bootstrap: str, ids: list[uuid.UUID], start: date, interval: int = 12) -> None:
@@ -61,7 +28,13 @@ async def _publish_contracts(bootstrap: str, ids: list[uuid.UUID], start: date, 
         sent = [
             await producer.send(
                 topics.CONTRACT_STATE,
-                envelope_json(topics.CONTRACT_STATE, str(cid), _contract_state(cid, start, interval)),
+                envelope_json(
+                    topics.CONTRACT_STATE,
+                    str(cid),
+                    contract_state(
+                        cid, str(start), str(start + timedelta(days=364)), interval, annual_price="100.00"
+                    ),
+                ),
                 key=str(cid).encode(),
             )
             for cid in ids

@@ -10,7 +10,8 @@ import asyncpg
 import httpx
 
 from avtal_common import topics
-from avtal_testing.api import eventually, unique
+from avtal_testing.api import eventually
+from avtal_testing.contracts import billing_schedule, contract_state
 from avtal_testing.kafka import envelope_json, publish, read_all
 from avtal_testing.stack import StackInfo
 
@@ -27,39 +28,6 @@ END $$;
 CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON contracts FOR EACH ROW EXECUTE FUNCTION {name}();
 """
 _HEAL = "DROP TRIGGER {name} ON contracts; DROP FUNCTION {name}(); DROP SEQUENCE {name};"
-
-
-def _contract_state(contract_id: uuid.UUID) -> dict:
-    return {
-        "contract_id": str(contract_id),
-        "contract_no": unique("C"),
-        "currency": "SEK",
-        "customer": {
-            "customer_id": str(uuid.uuid4()),
-            "name": "Outage Customer AB",
-            "email": f"{unique('out')}@example.com",
-            "locale": "en",
-        },
-        "start_date": "2026-01-01",
-        "end_date": "2026-12-31",
-        "billing_interval_months": 12,
-        "status": "active",
-        "lines": [
-            {
-                "line_id": str(uuid.uuid4()),
-                "product_id": str(uuid.uuid4()),
-                "sku": "OUT-1",
-                "product_name": "Outage care",
-                "annual_price": "1200.00",
-                "item": {
-                    "item_id": str(uuid.uuid4()),
-                    "manufacturer_no": "M",
-                    "model": "X",
-                    "serial_no": "S",
-                },
-            }
-        ],
-    }
 
 
 def _failing_seconds(stack: StackInfo) -> float:
@@ -85,7 +53,7 @@ async def test_database_errors_during_consumption_are_waited_out_with_no_dead_le
     try:
         await conn.execute(_FAULT.format(name=name))
         for cid in ids:
-            message = envelope_json(topics.CONTRACT_STATE, str(cid), _contract_state(cid))
+            message = envelope_json(topics.CONTRACT_STATE, str(cid), contract_state(cid))
             await publish(
                 stack.kafka_bootstrap_servers, topics.CONTRACT_STATE, message, key=str(cid).encode()
             )
@@ -103,7 +71,8 @@ async def test_database_errors_during_consumption_are_waited_out_with_no_dead_le
     try:
         for cid in ids:
             eventually(
-                lambda cid=cid: _schedule(stack, cid), what=f"contract {cid} to be applied after the fault"
+                lambda cid=cid: billing_schedule(stack, cid),
+                what=f"contract {cid} to be applied after the fault",
             )
         eventually(lambda: _failing_seconds(stack) == 0, what="the consumer to report healthy again")
         claims = await conn.fetchval("SELECT count(*) FROM contracts WHERE contract_id = ANY($1)", ids)
@@ -113,10 +82,3 @@ async def test_database_errors_during_consumption_are_waited_out_with_no_dead_le
     assert during > 2 and (claims, periods) == (4, 4)  # one 12-month period each, none doubled
     dead = await read_all(stack.kafka_bootstrap_servers, topics.dlq(topics.CONTRACT_STATE), idle_ms=500)
     assert not [r for r in dead if r.key in {str(cid).encode() for cid in ids}], "an outage was dead-lettered"
-
-
-def _schedule(stack: StackInfo, contract_id: uuid.UUID) -> list | None:
-    r = httpx.get(
-        f"{stack.services['billing']}/contracts/{contract_id}/schedule", headers=stack.internal_headers
-    )
-    return r.json() if r.status_code == 200 else None

@@ -18,50 +18,10 @@ from avtal_common import topics
 from avtal_common.outbox import new_envelope
 from avtal_testing import plumbing
 from avtal_testing.api import eventually, ok, unique
+from avtal_testing.contracts import billing_schedule, contract_state
 from avtal_testing.kafka import envelope_json, header, publish, read_all
 from avtal_testing.plumbing import Scratch
 from avtal_testing.stack import StackInfo
-
-
-def _contract_state(contract_id: uuid.UUID, start: str = "2026-01-01", end: str = "2026-12-31") -> dict:
-    customer_id = uuid.uuid4()
-    return {
-        "contract_id": str(contract_id),
-        "contract_no": unique("C"),
-        "currency": "SEK",
-        "customer": {
-            "customer_id": str(customer_id),
-            "name": "Event Customer AB",
-            "email": f"{unique('ev')}@example.com",
-            "locale": "en",
-        },
-        "start_date": start,
-        "end_date": end,
-        "billing_interval_months": 12,
-        "status": "active",
-        "lines": [
-            {
-                "line_id": str(uuid.uuid4()),
-                "product_id": str(uuid.uuid4()),
-                "sku": "EV-1",
-                "product_name": "Event care",
-                "annual_price": "999.00",
-                "item": {
-                    "item_id": str(uuid.uuid4()),
-                    "manufacturer_no": "M",
-                    "model": "X",
-                    "serial_no": unique("S"),
-                },
-            }
-        ],
-    }
-
-
-def _schedule(stack: StackInfo, contract_id: uuid.UUID) -> list | None:
-    r = httpx.get(
-        f"{stack.services['billing']}/contracts/{contract_id}/schedule", headers=stack.internal_headers
-    )
-    return r.json() if r.status_code == 200 else None
 
 
 async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next_one_is_processed(
@@ -84,24 +44,24 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
         envelope_json(
             topics.CONTRACT_STATE,
             str(bad_rule_id),
-            _contract_state(bad_rule_id, "2026-05-01", "2026-04-01"),
+            contract_state(bad_rule_id, "2026-05-01", "2026-04-01"),
         ),
         key=key,
     )
     await publish(
         bootstrap,
         topics.CONTRACT_STATE,
-        envelope_json(topics.CONTRACT_STATE, str(good_id), _contract_state(good_id)),
+        envelope_json(topics.CONTRACT_STATE, str(good_id), contract_state(good_id)),
         key=key,
     )
 
-    assert eventually(lambda: _schedule(stack, good_id), what="the good event to be applied")
+    assert eventually(lambda: billing_schedule(stack, good_id), what="the good event to be applied")
     dead = await _dead_letter(bootstrap, topics.CONTRACT_STATE, key, "schema:")
     assert header(dead, "dlq.group") == "billing" and header(dead, "x-correlation-id") == "dlq-test"
     assert header(dead, "dlq.original_topic") == topics.CONTRACT_STATE
     refused = await _dead_letter(bootstrap, topics.CONTRACT_STATE, key, "domain:")
     assert header(refused, "dlq.original_partition") == header(dead, "dlq.original_partition")
-    assert _schedule(stack, bad_rule_id) is None
+    assert billing_schedule(stack, bad_rule_id) is None
 
 
 async def _dead_letter(bootstrap: str, topic: str, key: bytes, reason: str):
@@ -146,14 +106,14 @@ async def test_the_same_event_delivered_twice_makes_one_invoice(
 ) -> None:
     contract_id, event_id = uuid.uuid4(), uuid.uuid4()
     message = envelope_json(
-        topics.CONTRACT_STATE, str(contract_id), _contract_state(contract_id), event_id=event_id
+        topics.CONTRACT_STATE, str(contract_id), contract_state(contract_id), event_id=event_id
     )
     duplicates_before = _billing_duplicates(stack)
     for _ in range(2):
         await publish(
             stack.kafka_bootstrap_servers, topics.CONTRACT_STATE, message, key=str(contract_id).encode()
         )
-    eventually(lambda: _schedule(stack, contract_id), what="billing to apply the event")
+    eventually(lambda: billing_schedule(stack, contract_id), what="billing to apply the event")
     eventually(
         lambda: _billing_duplicates(stack) > duplicates_before, what="billing to consume the duplicate"
     )

@@ -89,6 +89,12 @@ def test_search_finds_a_product_from_a_typo_and_from_the_model_alone(
             assert skus(client, q="precision") == []
 
 
+def test_a_search_word_with_a_control_character_is_a_400_naming_the_parameter(staff: httpx.Client) -> None:
+    for name in ("q", "manufacturer", "model", "category"):
+        r = staff.get("/api/v1/products/search", params={name: "Dell\x00"})
+        assert r.status_code == 400 and name in r.text, (name, r.status_code, r.text)
+
+
 def test_what_the_preview_shows_is_exactly_what_apply_writes_and_revert_restores_it_all(
     staff: httpx.Client, priced: dict[str, Any]
 ) -> None:

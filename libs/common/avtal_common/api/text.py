@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
+from litestar.params import Parameter
 from pydantic import AfterValidator, Field
 
 
@@ -35,3 +36,12 @@ FREE_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u0
 OneLine = Annotated[str, AfterValidator(single_line), Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})]
 # Free text (descriptions, notes): line breaks and tabs allowed, other control characters refused.
 FreeText = Annotated[str, AfterValidator(multi_line), Field(json_schema_extra={"pattern": FREE_TEXT_PATTERN})]
+
+# A query parameter people type (search words, filters): one line, checked by Litestar before the handler
+# runs (a NUL reaching PostgreSQL would be a 500).
+QueryText = Annotated[
+    str | None,
+    Parameter(
+        pattern=ONE_LINE_PATTERN, max_length=200, description="one line of text, at most 200 characters"
+    ),
+]

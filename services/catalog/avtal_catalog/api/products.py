@@ -17,6 +17,7 @@ from avtal_catalog.store.uow import CatalogUnitOfWork
 from avtal_common.api import catalog, responses
 from avtal_common.api.commands import ProductIn
 from avtal_common.api.pagination import Limit, Offset, Page
+from avtal_common.api.text import QueryText
 
 
 class ProductOut(responses.Product):
@@ -76,10 +77,10 @@ class ProductController(Controller):
     async def list_products(
         self,
         uow: CatalogUnitOfWork,
-        q: str | None = None,
-        manufacturer: str | None = None,
-        model: str | None = None,
-        category: str | None = None,
+        q: QueryText = None,
+        manufacturer: QueryText = None,
+        model: QueryText = None,
+        category: QueryText = None,
         active_only: bool = False,
         limit: Limit = 100,
         offset: Offset = 0,

@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from avtal_common.api import catalog
 from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.api.responses import Product
+from avtal_common.api.text import QueryText
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.catalog_portal import CatalogPortalController
@@ -33,10 +34,10 @@ class CatalogReadController(Controller):
         self,
         services: Services,
         request: AnyUser,
-        q: str | None = None,
-        manufacturer: str | None = None,
-        model: str | None = None,
-        category: str | None = None,
+        q: QueryText = None,
+        manufacturer: QueryText = None,
+        model: QueryText = None,
+        category: QueryText = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> Page[Product]:

@@ -11,6 +11,18 @@ import structlog
 
 CORRELATION_HEADER = "x-correlation-id"
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# Who asked, as the gateway signed them in; internal services read it from this header for audit trails.
+ACTOR_HEADER = "x-avtal-actor"
+_actor: ContextVar[str | None] = ContextVar("actor", default=None)
+
+
+def current_actor() -> str | None:
+    return _actor.get()
+
+
+def bind_actor(value: str | None) -> None:
+    """The signed-in user of the current request (set by the gateway's session middleware)."""
+    _actor.set(value)
 
 
 def current_correlation_id() -> str | None:

@@ -18,6 +18,8 @@ CONTRACT_TERMINATED = "contract.terminated"
 CONTRACT_RENEWED = "contract.renewed"
 CONTRACT_EXPIRING = "contract.expiring"
 CONTRACT_EXPIRED = "contract.expired"
+# Staff asked for an off-cycle invoice of a contract ("bill now"); billing invoices what is due at once.
+CONTRACT_BILL_REQUESTED = "contract.bill_requested"
 
 INVOICE_GENERATED = "invoice.generated"
 INVOICE_CREDITED = "invoice.credited"
@@ -45,6 +47,7 @@ ALL = [
     CONTRACT_RENEWED,
     CONTRACT_EXPIRING,
     CONTRACT_EXPIRED,
+    CONTRACT_BILL_REQUESTED,
     INVOICE_GENERATED,
     INVOICE_CREDITED,
     INVOICE_PAID,

@@ -9,3 +9,7 @@ class ContractsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AVTAL_CONTRACTS_", extra="ignore")
 
     http_port: int = 8102
+    # An open contract is 'expiring' this many days before its term end (or its notice deadline).
+    expiring_days: int = 90
+    # `contract.expiring` is sent this many days before the term end and before the notice deadline.
+    reminder_lead_days: tuple[int, ...] = (90, 60, 30, 7)

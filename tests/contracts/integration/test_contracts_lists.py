@@ -20,10 +20,10 @@ def test_a_customers_contracts_are_paged_with_that_customers_total(
 ) -> None:
     first = make_customer_with_contract(staff)
     customer_id = first["customer"]["customer_id"]
-    body = {
+    body = {  # the same machine, from the day after the first contract's last day
         "customer_id": customer_id,
-        "start_date": "2026-01-01",
-        "end_date": "2026-12-31",
+        "start_date": "2027-01-01",
+        "end_date": "2027-12-31",
         "lines": [{"sku": first["product"]["sku"], **first["item"]}],
     }
     second = ok(staff.post("/api/v1/contracts", json=body))

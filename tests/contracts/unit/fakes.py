@@ -84,12 +84,23 @@ class FakeContractRepo:
     async def add(self, c: Contract) -> None:
         self.rows[c.contract_id] = c
 
+    async def save(self, c: Contract) -> None:
+        self.rows[c.contract_id] = c
+
+    async def check_coverage(self, c: Contract) -> None:
+        return None
+
     async def audit(
-        self, contract_id: uuid.UUID, action: str, detail: dict[str, Any], correlation_id: str | None
+        self,
+        contract_id: uuid.UUID,
+        action: str,
+        detail: dict[str, Any],
+        correlation_id: str | None,
+        **_: Any,
     ) -> None:
         self.audit_log.append((contract_id, action, detail))
 
-    async def get(self, contract_id: uuid.UUID) -> Contract:
+    async def get(self, contract_id: uuid.UUID, *, for_update: bool = False) -> Contract:
         if contract_id not in self.rows:
             raise NotFound(f"contract {contract_id} does not exist")
         return self.rows[contract_id]

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from avtal_common.errors import DomainError
-from avtal_contracts.domain.contracts import BILLING_INTERVALS, LineRequest, open_contract
+from avtal_contracts.domain.contracts import BILLING_INTERVALS, LineRequest, Terms, open_contract
 from avtal_contracts.domain.customers import Customer
 from avtal_contracts.domain.items import new_item
 from avtal_contracts.domain.products import ProductInfo, supersedes
@@ -31,7 +31,7 @@ def _open(
 ):
     if requests is None:
         requests = [LineRequest(PRINTER_CARE, ITEM)]
-    return open_contract("C-2025-0001", CUSTOMER, currency, start, end, interval, requests)
+    return open_contract("C-2025-0001", CUSTOMER, currency, start, end, Terms(interval), requests)
 
 
 def test_an_opened_contract_is_active_at_version_one_with_its_terms() -> None:
@@ -99,7 +99,7 @@ def test_a_contract_refuses_to_open_without_lines() -> None:
 def test_a_contract_refuses_an_inactive_product() -> None:
     retired = replace(PRINTER_CARE, active=False)
 
-    with pytest.raises(DomainError, match="not active"):
+    with pytest.raises(DomainError, match="retired"):
         _open([LineRequest(PRINTER_CARE, ITEM), LineRequest(retired, ITEM)])
 
 

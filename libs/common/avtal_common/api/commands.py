@@ -64,18 +64,39 @@ class LineIn(BaseModel):
     manufacturer_no: OneLine = Field(min_length=1, max_length=100)
     model: OneLine = Field(min_length=1, max_length=100)
     serial_no: OneLine = Field(min_length=1, max_length=100)
-    annual_price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    annual_price: Decimal | None = Field(
+        default=None, ge=0, max_digits=14, decimal_places=2, description="unit price per year; default: list"
+    )
+    quantity: int = Field(default=1, ge=1, le=100_000)
+    start_date: BoundedDate | None = Field(
+        default=None, description="the line's first day; default: the term's"
+    )
+    end_date: BoundedDate | None = Field(default=None, description="the line's last day; default: the term's")
 
 
-class ContractIn(BaseModel):
+class ContractTermsIn(BaseModel):
+    """How a contract is billed, priced and renewed (docs/contracts-model.md)."""
+
+    billing_interval_months: BillingInterval = 12
+    billing_timing: Literal["advance", "arrears"] = "advance"
+    price_policy: Literal["fixed", "list", "uplift_pct", "uplift_index"] = "fixed"
+    uplift_pct: Decimal | None = Field(default=None, ge=-50, le=100, max_digits=6, decimal_places=3)
+    uplift_index: OneLine | None = Field(default=None, max_length=50)
+    auto_renew: bool = False
+    renewal_term_months: int = Field(default=12, ge=1, le=120)
+    notice_days: int = Field(default=0, ge=0, le=730)
+
+
+class ContractIn(ContractTermsIn):
     customer_id: uuid.UUID
     currency: Currency = "SEK"
     start_date: BoundedDate = Field(description=f"the first covered day, from {EARLIEST_DATE}")
     end_date: BoundedDate = Field(
         description=f"the last covered day: not before start_date, a term of at most {MAX_TERM_YEARS} years"
     )
-    billing_interval_months: BillingInterval = 12
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
+    status: Literal["draft", "active"] = "active"
+    external_ref: OneLine | None = Field(default=None, max_length=100, description="the id in the CRM")
 
     @field_validator("end_date")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -47,6 +48,7 @@ class CoveredItem(Out):
     manufacturer_no: str
     model: str
     serial_no: str
+    site_id: uuid.UUID | None = None
 
 
 class ContractLine(Out):
@@ -55,6 +57,22 @@ class ContractLine(Out):
     product_name: str
     annual_price: Amount
     item: CoveredItem
+    unit_price: Amount | None = None
+    quantity: int = 1
+    start_date: date | None = None
+    end_date: date | None = None
+    price_source: str = "list"
+
+
+class ContractTerms(Out):
+    billing_interval_months: int
+    billing_timing: str
+    price_policy: str
+    uplift_pct: Decimal | None
+    uplift_index: str | None
+    auto_renew: bool
+    renewal_term_months: int
+    notice_days: int
 
 
 class Contract(Out):
@@ -70,6 +88,27 @@ class Contract(Out):
     version: int
     annual_value: Amount
     lines: list[ContractLine]
+    terms: ContractTerms | None = None
+    notice_deadline: date | None = None
+    terminated_on: date | None = None
+    termination_reason: str | None = None
+    renewed_from: uuid.UUID | None = None
+    renewed_to: uuid.UUID | None = None
+    external_ref: str | None = None
+
+
+class AuditEntry(Out):
+    """One change of a contract: who, what, when, before and after."""
+
+    id: int
+    action: str
+    actor: str | None
+    at: datetime
+    version: int | None
+    effective_date: date | None
+    detail: dict[str, Any]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 class SchedulePeriod(Out):

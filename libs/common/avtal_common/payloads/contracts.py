@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, EmailStr
 
@@ -18,6 +19,15 @@ class CustomerRef(BaseModel):
     name: str
     email: EmailStr
     locale: str = "en"
+    # Billing terms (added by issue 8; defaults keep older events readable).
+    address_line: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str = "SE"
+    payment_terms_days: int = 30
+    tax_id: str | None = None
+    vat_rate: Decimal = Decimal("25.00")
+    reverse_charge: bool = False
 
 
 class CoveredItem(BaseModel):
@@ -27,6 +37,8 @@ class CoveredItem(BaseModel):
     manufacturer_no: str
     model: str
     serial_no: str
+    site_id: uuid.UUID | None = None
+    site_name: str | None = None
 
 
 class ContractLine(BaseModel):
@@ -37,7 +49,23 @@ class ContractLine(BaseModel):
     sku: str
     product_name: str
     item: CoveredItem
-    annual_price: Amount
+    annual_price: Amount  # unit_price * quantity
+    unit_price: Amount | None = None  # per unit and year
+    quantity: int = 1
+    start_date: date | None = None  # None: the contract's start_date
+    end_date: date | None = None  # None: the contract's end_date
+
+
+class ContractTerms(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    billing_timing: str = "advance"
+    price_policy: str = "fixed"
+    uplift_pct: Decimal | None = None
+    uplift_index: str | None = None
+    auto_renew: bool = False
+    renewal_term_months: int = 12
+    notice_days: int = 0
 
 
 class ContractCreated(Payload):
@@ -50,6 +78,7 @@ class ContractCreated(Payload):
     billing_interval_months: int
     status: str = "active"
     lines: list[ContractLine]
+    terms: ContractTerms = ContractTerms()
 
 
 class ContractState(Payload):
@@ -69,3 +98,84 @@ class ContractState(Payload):
     billing_interval_months: int
     status: str
     lines: list[ContractLine]
+    terms: ContractTerms = ContractTerms()
+    terminated_on: date | None = None
+    termination_reason: str | None = None
+    renewed_from: uuid.UUID | None = None
+    renewed_to: uuid.UUID | None = None
+
+
+class ContractAmended(ContractState):
+    """`contract.amended`: one workflow or bulk operation changed the contract; the full new state,
+    what was done, and from which day it takes effect."""
+
+    operation: str  # add_items, remove_items, change_prices, edit_terms, coterminate, reorganise, ...
+    effective_date: date
+    summary: str = ""  # one line a person can read: "added 2 items", "end date 2027-03-31 -> 2026-12-31"
+    job_id: uuid.UUID | None = None  # the bulk job, when one did it
+
+
+class ContractTerminated(ContractState):
+    """`contract.terminated`: the contract ends on `terminated_on` (its last covered day, now its
+    `end_date`); billing credits what was prepaid beyond it."""
+
+    effective_date: date
+    reason: str
+
+
+class ContractRenewed(Payload):
+    """`contract.renewed`: the contract was renewed by a successor for the next term."""
+
+    contract_id: uuid.UUID
+    contract_no: str
+    successor_id: uuid.UUID
+    successor_no: str
+    start_date: date  # the successor's term
+    end_date: date
+    how: str  # 'auto' (tacit renewal), 'accepted' (the customer accepted), 'staff'
+    annual_value_before: Amount
+    annual_value_after: Amount
+    currency: Currency
+
+
+class ContractExpiring(Payload):
+    """`contract.expiring`: sent once per contract term, basis and lead time (docs/contracts-model.md)."""
+
+    contract_id: uuid.UUID
+    contract_no: str
+    customer: CustomerRef
+    end_date: date
+    notice_deadline: date
+    basis: str  # 'term_end' or 'notice_deadline'
+    lead_days: int
+    due_on: date  # the day the reminder was due: basis date minus lead_days
+    auto_renew: bool
+    annual_value: Amount
+    currency: Currency
+
+
+class ContractExpired(Payload):
+    """`contract.expired`: the day after the last covered day came and no renewal followed."""
+
+    contract_id: uuid.UUID
+    contract_no: str
+    customer: CustomerRef
+    end_date: date
+
+
+class BillRequested(Payload):
+    """`contract.bill_requested`: invoice this contract's periods that start on or before `as_of` now,
+    off the billing calendar."""
+
+    contract_id: uuid.UUID
+    contract_no: str
+    as_of: date
+    requested_by: str
+
+
+class RenewalAccepted(Payload):
+    """`renewal.accepted`: the customer (in the portal) or staff accepted the renewal of a contract."""
+
+    contract_id: uuid.UUID
+    accepted_by: str
+    accepted_on: date

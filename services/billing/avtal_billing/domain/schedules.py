@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from avtal_common.calendar_days import add_months
 from avtal_common.errors import DomainError
 from avtal_common.money import round_money
 
@@ -44,13 +44,6 @@ class ScheduledPeriod:
     amount: Decimal
     currency: str
     invoice_id: uuid.UUID | None
-
-
-def add_months(d: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def schedule(start: date, end: date, interval_months: int, lines: list[PricedLine]) -> list[Period]:

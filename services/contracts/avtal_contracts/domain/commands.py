@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from avtal_contracts.domain.contracts import Terms
+
 
 @dataclass(frozen=True)
 class RegisterCustomer:
@@ -27,6 +29,9 @@ class ContractLineRequest:
     model: str
     serial_no: str
     annual_price: Decimal | None = None
+    quantity: int = 1
+    start_date: date | None = None  # default: the contract's start
+    end_date: date | None = None  # default: the contract's end
 
 
 @dataclass(frozen=True)
@@ -35,5 +40,7 @@ class CreateContract:
     currency: str
     start: date
     end: date  # the last covered day
-    interval_months: int
+    terms: Terms
     lines: tuple[ContractLineRequest, ...]
+    status: str = "active"  # or "draft": not yet in force, billed by nobody
+    external_ref: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,6 +13,7 @@ from avtal_common.payloads.contracts import (
     ContractCreated,
     ContractLine,
     ContractState,
+    ContractTerms,
     CoveredItem,
     CustomerRef,
 )
@@ -19,10 +22,11 @@ from avtal_contracts.domain.commands import ContractLineRequest, CreateContract
 from avtal_contracts.domain.contracts import Contract, Line, LineRequest, open_contract
 from avtal_contracts.domain.customers import Customer
 from avtal_contracts.domain.items import Item, new_item
+from avtal_contracts.store.contracts import snapshot
 from avtal_contracts.store.uow import ContractsUnitOfWork
 
 
-async def create_contract(uow: ContractsUnitOfWork, cmd: CreateContract) -> Contract:
+async def create_contract(uow: ContractsUnitOfWork, cmd: CreateContract, actor: str = "api") -> Contract:
     """Open a contract for a known customer and the machines it covers; publishes its state and
     contract.created."""
     customer = await uow.customers.get(cmd.customer_id)
@@ -33,15 +37,55 @@ async def create_contract(uow: ContractsUnitOfWork, cmd: CreateContract) -> Cont
         cmd.currency,
         cmd.start,
         cmd.end,
-        cmd.interval_months,
+        cmd.terms,
         requests,
+        cmd.status,
     )
+    if cmd.external_ref:
+        contract = replace(contract, external_ref=cmd.external_ref)
     await uow.contracts.add(contract)
     await uow.contracts.audit(
-        contract.contract_id, "created", {"lines": len(contract.lines)}, current_correlation_id()
+        contract.contract_id,
+        "created",
+        {"lines": len(contract.lines)},
+        current_correlation_id(),
+        actor=actor,
+        version=contract.version,
+        effective_date=contract.start_date,
+        after=snapshot(contract),
     )
     await emit_change(uow, contract, CONTRACT_CREATED, contract_created(contract))
     return contract
+
+
+async def commit_change(
+    uow: ContractsUnitOfWork,
+    before: Contract,
+    after: Contract,
+    *,
+    action: str,
+    fact_topic: str,
+    fact: BaseModel,
+    actor: str,
+    effective_date: date,
+    detail: dict[str, Any] | None = None,
+) -> Contract:
+    """The one way a contract changes: store `after` (version one above `before`, else a Conflict),
+    audit who did what and when with before and after, and publish its state and the fact."""
+    await uow.contracts.save(after)
+    await uow.contracts.audit(
+        after.contract_id,
+        action,
+        detail or {},
+        current_correlation_id(),
+        actor=actor,
+        version=after.version,
+        effective_date=effective_date,
+        before=snapshot(before),
+        after=snapshot(after),
+    )
+    await emit_change(uow, after, fact_topic, fact)
+    return after
 
 
 async def emit_change(uow: ContractsUnitOfWork, contract: Contract, fact_topic: str, fact: BaseModel) -> None:
@@ -53,43 +97,77 @@ async def emit_change(uow: ContractsUnitOfWork, contract: Contract, fact_topic: 
 
 async def _line_request(uow: ContractsUnitOfWork, customer: Customer, ln: ContractLineRequest) -> LineRequest:
     product = await uow.products.by_sku(ln.sku)
-    return LineRequest(product, await _covered_item(uow, customer, ln), ln.annual_price)
+    item = await covered_item(uow, customer, ln.manufacturer_no, ln.model, ln.serial_no)
+    return LineRequest(product, item, ln.annual_price, ln.quantity, ln.start_date, ln.end_date)
 
 
-async def _covered_item(uow: ContractsUnitOfWork, customer: Customer, ln: ContractLineRequest) -> Item:
-    """The machine as already registered (`open_contract` checks whose it is), or a new one."""
-    found = await uow.items.find(ln.manufacturer_no.strip(), ln.serial_no.strip())
+async def covered_item(
+    uow: ContractsUnitOfWork, customer: Customer, manufacturer_no: str, model: str, serial_no: str
+) -> Item:
+    """The machine as already registered (the domain checks whose it is), or a new one."""
+    found = await uow.items.find(manufacturer_no.strip(), serial_no.strip())
     if found is not None:
         return found
-    item = new_item(customer.customer_id, ln.manufacturer_no, ln.model, ln.serial_no)
+    item = new_item(customer.customer_id, manufacturer_no, model, serial_no)
     await uow.items.add(item)
     return item
 
 
 def contract_created(c: Contract) -> ContractCreated:
-    return ContractCreated(**_fields(c))
+    return ContractCreated(
+        **{k: v for k, v in contract_fields(c).items() if k in ContractCreated.model_fields}
+    )
 
 
 def contract_state(c: Contract) -> ContractState:
-    return ContractState(**_fields(c))
+    return ContractState(**contract_fields(c))
 
 
-def _fields(c: Contract) -> dict[str, Any]:
-    """The contract as every contract event carries it."""
+def contract_fields(c: Contract) -> dict[str, Any]:
+    """The contract as every contract event carries it (facts add their own fields to these)."""
     cust = c.customer
+    t = c.terms
     return {
         "contract_id": c.contract_id,
         "contract_no": c.contract_no,
-        "customer": CustomerRef(
-            customer_id=cust.customer_id, name=cust.name, email=cust.email, locale=cust.locale
-        ),
+        "customer": customer_ref(cust),
         "currency": c.currency,
         "start_date": c.start_date,
         "end_date": c.end_date,
-        "billing_interval_months": c.billing_interval_months,
+        "billing_interval_months": t.billing_interval_months,
         "status": c.status,
         "lines": [_line(ln) for ln in c.lines],
+        "terms": ContractTerms(
+            billing_timing=t.billing_timing,
+            price_policy=t.price_policy,
+            uplift_pct=t.uplift_pct,
+            uplift_index=t.uplift_index,
+            auto_renew=t.auto_renew,
+            renewal_term_months=t.renewal_term_months,
+            notice_days=t.notice_days,
+        ),
+        "terminated_on": c.terminated_on,
+        "termination_reason": c.termination_reason,
+        "renewed_from": c.renewed_from,
+        "renewed_to": c.renewed_to,
     }
+
+
+def customer_ref(cust: Customer) -> CustomerRef:
+    return CustomerRef(
+        customer_id=cust.customer_id,
+        name=cust.name,
+        email=cust.email,
+        locale=cust.locale,
+        address_line=cust.address_line,
+        postal_code=cust.postal_code,
+        city=cust.city,
+        country=cust.country,
+        payment_terms_days=cust.payment_terms_days,
+        tax_id=cust.tax_id,
+        vat_rate=cust.vat_rate,
+        reverse_charge=cust.reverse_charge,
+    )
 
 
 def _line(ln: Line) -> ContractLine:
@@ -99,10 +177,15 @@ def _line(ln: Line) -> ContractLine:
         sku=ln.product.sku,
         product_name=ln.product.name,
         annual_price=ln.annual_price,
+        unit_price=ln.unit_price,
+        quantity=ln.quantity,
+        start_date=ln.start_date,
+        end_date=ln.end_date,
         item=CoveredItem(
             item_id=ln.item.item_id,
             manufacturer_no=ln.item.manufacturer_no,
             model=ln.item.model,
             serial_no=ln.item.serial_no,
+            site_id=ln.item.site_id,
         ),
     )

@@ -1,20 +1,35 @@
-"""Customer repository (asyncpg)."""
+"""Customer and site repositories (asyncpg)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import astuple
+from typing import Any
 
 import asyncpg
 
 from avtal_common.errors import NotFound
-from avtal_contracts.domain.customers import Customer
+from avtal_contracts.domain.customers import Customer, Site
 
-COLUMNS = "customer_id, name, email, locale, external_ref"
-_ADD = f"INSERT INTO customers ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)"
+COLUMNS = (
+    "customer_id, name, email, locale, external_ref, contact_name, phone, address_line, postal_code, city, "
+    "country, currency, payment_terms_days, tax_id, vat_rate, reverse_charge, external_ids, version"
+)
+_N = len(COLUMNS.split(","))
+_ADD = f"INSERT INTO customers ({COLUMNS}) VALUES ({', '.join(f'${i}' for i in range(1, _N + 1))})"
+_UPDATE = f"""
+UPDATE customers SET ({COLUMNS}, updated_at) = ({", ".join(f"${i}" for i in range(1, _N + 1))}, now())
+WHERE customer_id = $1
+"""
 _GET = f"SELECT {COLUMNS} FROM customers WHERE customer_id = $1"
 _BY_REF = f"SELECT {COLUMNS} FROM customers WHERE external_ref = $1"
 _LIST = f"SELECT {COLUMNS} FROM customers ORDER BY name, customer_id LIMIT $1 OFFSET $2"
 _COUNT = "SELECT count(*) FROM customers"
+
+SITE_COLUMNS = "site_id, customer_id, name, address_line, postal_code, city, country, external_ref"
+_ADD_SITE = f"INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+_GET_SITE = f"SELECT {SITE_COLUMNS} FROM sites WHERE site_id = $1"
+_SITES_OF = f"SELECT {SITE_COLUMNS} FROM sites WHERE customer_id = $1 ORDER BY name"
 
 
 class CustomerRepo:
@@ -22,7 +37,11 @@ class CustomerRepo:
         self._conn = conn
 
     async def add(self, c: Customer) -> None:
-        await self._conn.execute(_ADD, c.customer_id, c.name, c.email, c.locale, c.external_ref)
+        await self._conn.execute(_ADD, *_row(c))
+
+    async def update(self, c: Customer) -> None:
+        """Stores `c` as it is now (its version already raised by the caller)."""
+        await self._conn.execute(_UPDATE, *_row(c))
 
     async def get(self, customer_id: uuid.UUID) -> Customer:
         row = await self._conn.fetchrow(_GET, customer_id)
@@ -34,12 +53,28 @@ class CustomerRepo:
         row = await self._conn.fetchrow(_BY_REF, ref)
         return customer(row) if row else None
 
+    async def add_site(self, s: Site) -> None:
+        await self._conn.execute(_ADD_SITE, *astuple(s))
+
+    async def site(self, site_id: uuid.UUID) -> Site:
+        row = await self._conn.fetchrow(_GET_SITE, site_id)
+        if row is None:
+            raise NotFound(f"site {site_id} does not exist")
+        return Site(**dict(row))
+
+    async def sites_of(self, customer_id: uuid.UUID) -> list[Site]:
+        return [Site(**dict(r)) for r in await self._conn.fetch(_SITES_OF, customer_id)]
+
     async def list(self, limit: int, offset: int) -> list[Customer]:
         """Customers by name, `limit` of them from `offset` on."""
         return [customer(r) for r in await self._conn.fetch(_LIST, limit, offset)]
 
     async def count(self) -> int:
         return int(await self._conn.fetchval(_COUNT))
+
+
+def _row(c: Customer) -> tuple[Any, ...]:
+    return astuple(c)  # the fields in COLUMNS' order; the pool's codec writes external_ids as jsonb
 
 
 def customer(row: asyncpg.Record) -> Customer:

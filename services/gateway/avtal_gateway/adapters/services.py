@@ -8,7 +8,7 @@ import httpx
 from litestar.plugins.problem_details import ProblemDetailsException
 from pydantic import SecretStr
 
-from avtal_common.logging import CORRELATION_HEADER, current_correlation_id
+from avtal_common.logging import ACTOR_HEADER, CORRELATION_HEADER, current_actor, current_correlation_id
 
 SERVICES = ("catalog", "contracts", "billing", "notifier", "reporting")
 
@@ -36,7 +36,7 @@ class Services:
         idempotency_key: str | None = None,
         content: bytes | None = None,
     ) -> httpx.Response:
-        headers = {CORRELATION_HEADER: current_correlation_id() or ""}
+        headers = {CORRELATION_HEADER: current_correlation_id() or "", ACTOR_HEADER: current_actor() or "gateway"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         params = {k: v for k, v in (params or {}).items() if v is not None}

@@ -14,7 +14,7 @@ from litestar.middleware.session.client_side import ClientSideSessionBackend, Co
 from litestar.security.session_auth import SessionAuth
 from litestar.types import Message
 
-from avtal_common.logging import get_logger
+from avtal_common.logging import bind_actor, get_logger
 from avtal_gateway.domain.users import User
 from avtal_gateway.handlers.sessions import current_user
 from avtal_gateway.settings import GatewaySettings
@@ -63,7 +63,9 @@ def session_auth(settings: GatewaySettings, uow: Callable[[], GatewayUnitOfWork]
 
     async def load_user(session: dict[str, Any], _: ASGIConnection) -> User | None:
         token = session.get("sid")
-        return await current_user(uow(), token, limits) if isinstance(token, str) else None
+        user = await current_user(uow(), token, limits) if isinstance(token, str) else None
+        bind_actor(user.email if user else None)  # sent on to the services for their audit trails
+        return user
 
     backend = SessionCookieConfig(
         secret=bytes.fromhex(settings.session_secret),

@@ -1,4 +1,4 @@
-"""Calendar arithmetic every service shares: month steps and the day-based proration rule (docs/billing.md)."""
+"""Calendar arithmetic every service shares: month steps and day-based proration (docs/contracts-model.md)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,10 @@ class Services:
         idempotency_key: str | None = None,
         content: bytes | None = None,
     ) -> httpx.Response:
-        headers = {CORRELATION_HEADER: current_correlation_id() or "", ACTOR_HEADER: current_actor() or "gateway"}
+        headers = {
+            CORRELATION_HEADER: current_correlation_id() or "",
+            ACTOR_HEADER: current_actor() or "gateway",
+        }
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         params = {k: v for k, v in (params or {}).items() if v is not None}

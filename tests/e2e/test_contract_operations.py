@@ -4,53 +4,26 @@ stale versions, closed contracts and double coverage are refused with a reason."
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import httpx
 
 from avtal_common import topics
-from avtal_testing.api import eventually, make_customer_with_contract, ok, unique
+from avtal_testing.api import eventually, ok, unique
+from avtal_testing.contract_ops import (
+    EFFECTIVE,
+    END,
+    START,
+    TODAY,
+    contract_now,
+    facts,
+    latest_audit,
+    op,
+    reload,
+)
 from avtal_testing.contracts import billing_schedule
-from avtal_testing.kafka import read_all
 from avtal_testing.stack import StackInfo
-
-TODAY = date.today()
-START, END = date(TODAY.year, 1, 1), date(TODAY.year + 1, 12, 31)
-EFFECTIVE = TODAY + timedelta(days=30)
-
-
-def contract_now(staff: httpx.Client, price: str = "1200.00") -> dict[str, Any]:
-    """A contract whose term runs from 1 January this year to the end of next year (open today)."""
-    return make_customer_with_contract(staff, price=price, start=START.isoformat(), end=END.isoformat())
-
-
-def op(staff: httpx.Client, contract: dict[str, Any], name: str, body: dict[str, Any], preview: bool = False):
-    url = f"/api/v1/contracts/{contract['contract_id']}/{name}"
-    return staff.post(url, json={"version": contract["version"], **body}, params={"preview": preview})
-
-
-def reload(staff: httpx.Client, contract_id: str) -> dict[str, Any]:
-    return ok(staff.get(f"/api/v1/contracts/{contract_id}"))  # type: ignore[no-any-return]
-
-
-def latest_audit(staff: httpx.Client, contract_id: str) -> dict[str, Any]:
-    return ok(staff.get(f"/api/v1/contracts/{contract_id}/history"))[0]  # type: ignore[no-any-return]
-
-
-async def facts(stack: StackInfo, topic: str, contract_id: str, at_least: int = 1) -> list[dict[str, Any]]:
-    """The contract's events on `topic` (as envelopes), once the outbox relay has sent `at_least`."""
-    deadline = time.monotonic() + 30
-    while True:
-        records = await read_all(stack.kafka_bootstrap_servers, topic, idle_ms=300)
-        found = [json.loads(r.value) for r in records if r.key == contract_id.encode()]
-        if len(found) >= at_least or time.monotonic() > deadline:
-            return found
-        await asyncio.sleep(0.2)
 
 
 async def test_adding_an_item_previews_then_applies_with_audit_and_contract_amended(

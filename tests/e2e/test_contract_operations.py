@@ -190,3 +190,14 @@ def test_adding_an_item_covered_by_another_contract_is_refused_naming_that_contr
     assert (covered.status_code, preview.status_code) == (409, 409)
     assert first["contract"]["contract_no"] in covered.json()["detail"]
     assert reload(staff, second["contract_id"])["version"] == second["version"]
+
+
+def test_the_demo_has_a_contract_with_an_amendment_history(staff: httpx.Client) -> None:
+    customers = ok(staff.get("/api/v1/customers", params={"limit": 1000}))["items"]
+    [vv] = [c for c in customers if c["name"] == "Västra Verkstad AB"]
+    [c] = ok(staff.get("/api/v1/contracts", params={"customer_id": vv["customer_id"]}))["items"]
+
+    history = ok(staff.get(f"/api/v1/contracts/{c['contract_id']}/history"))
+
+    assert [h["action"] for h in history] == ["remove_items", "change_prices", "add_items", "created"]
+    assert c["version"] == 4

@@ -15,7 +15,7 @@ from avtal_common.errors import DomainError
 from avtal_contracts.domain import amendments as ops
 from avtal_contracts.domain.amendments import Amendment, LineChange
 from avtal_contracts.domain.contracts import Contract
-from avtal_contracts.handlers.amendments import Operation, amend, line_requests, request_bill
+from avtal_contracts.handlers.amendments import Operation, add_items, amend, request_bill
 from avtal_contracts.store.uow import ContractsUnitOfWork
 
 
@@ -83,14 +83,10 @@ class AmendmentController(Controller):
         self, uow: ContractsUnitOfWork, contract_id: uuid.UUID, data: AddItemsIn, preview: bool = False,
         actor: str = ActorHeader,
     ) -> responses.Amendment:  # fmt: skip
-        today = date.today()
         async with uow:
-            c = await uow.contracts.get(contract_id)
-            requests = await line_requests(uow, c.customer, data.items, register=not preview)
-            a = await amend(
-                uow, contract_id, data.version,
-                lambda c: ops.add_items(c, requests, data.effective_date, today),
-                actor=actor, apply=not preview,
+            a = await add_items(
+                uow, contract_id, data.version, data.items, data.effective_date, date.today(), actor=actor,
+                apply=not preview,
             )  # fmt: skip
         return amendment_out(a, applied=not preview)
 

@@ -13,6 +13,7 @@ from avtal_common.errors import Conflict, DomainError
 from avtal_common.logging import current_correlation_id
 from avtal_common.payloads.contracts import BillRequested, ContractAmended, ContractTerminated
 from avtal_common.topics import CONTRACT_AMENDED, CONTRACT_BILL_REQUESTED, CONTRACT_TERMINATED
+from avtal_contracts.domain import amendments
 from avtal_contracts.domain.amendments import Amendment
 from avtal_contracts.domain.contracts import Contract, LineRequest
 from avtal_contracts.domain.customers import Customer
@@ -84,6 +85,28 @@ def detail(a: Amendment) -> dict[str, Any]:
             for ch in a.changes
         ],
     }
+
+
+async def add_items(
+    uow: ContractsUnitOfWork,
+    contract_id: uuid.UUID,
+    seen_version: int,
+    wanted: list[Any],
+    effective: date,
+    today: date,
+    *,
+    actor: str,
+    apply: bool,
+) -> Amendment:
+    """Cover `wanted` items from `effective`: registered machines are found by manufacturer and serial,
+    new ones registered (only when applied; a refusal rolls that back with the rest)."""
+    c = await uow.contracts.get(contract_id)
+    requests = await line_requests(uow, c.customer, wanted, register=apply)
+
+    def op(current: Contract) -> Amendment:
+        return amendments.add_items(current, requests, effective, today)
+
+    return await amend(uow, contract_id, seen_version, op, actor=actor, apply=apply)
 
 
 async def line_requests(

@@ -178,6 +178,22 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/imports/{job_id:uuid}/runs"): Expect(
         f"/api/v1/imports/{NOBODY}/runs", 401, 404, 403, 403, json=lambda w: {}
     ),
+    # Workflow operations on one contract (issue 8, ops): staff only; an empty body is refused after the guard
+    **{
+        ("POST", f"/api/v1/contracts/{{contract_id:uuid}}/{op}"): Expect(
+            f"/api/v1/contracts/{{contract}}/{op}", 401, 400, 403, 403, json=lambda w: {}
+        )
+        for op in ("add-items", "remove-items", "change-prices", "terminate", "bill-now")
+    },
+    ("GET", "/api/v1/contracts/{contract_id:uuid}/history"): staff_only(
+        "/api/v1/contracts/{contract}/history"
+    ),
+    ("POST", "/contracts/{contract_id:uuid}/confirm"): Expect(
+        "/contracts/{contract}/confirm", LOGIN, 400, 403, 403, form=lambda w: {}
+    ),
+    ("POST", "/contracts/{contract_id:uuid}/apply"): Expect(
+        "/contracts/{contract}/apply", LOGIN, 400, 403, 403, form=lambda w: {}
+    ),
     # Portal pages
     ("GET", "/"): Expect("/", LOGIN, 200, 200, 200),
     ("GET", "/contracts/{contract_id:uuid}"): Expect("/contracts/{contract}", LOGIN, 200, 200, 404),

@@ -115,6 +115,7 @@ def seed_demo(stack: Stack) -> None:
         contract_ids = [_customer_and_contract(api, spec, customer) for spec in _contracts(today)]
         for cid in contract_ids:  # billing knows the contract once its schedule is there
             _retry(lambda c=cid: api.get(f"/api/v1/contracts/{c}/schedule"))
+        _amended_contract(api, today)
         for as_of in [*_month_starts(_months_before(today, 9), today), today]:
             _ok(api.post("/api/v1/billing-runs", json={"as_of": str(as_of), "run_key": f"demo:{as_of}"}))
     if not customer_ok and not _customer_login_works(
@@ -218,6 +219,61 @@ def _contract(api: httpx.Client, spec: dict[str, Any], customer_id: str) -> str:
         if made:
             return str(made[0]["contract_id"])
     return str(_ok(r)["contract_id"])
+
+
+# A contract with a history of workflow operations (the workspace's History tab): each step is taken only
+# while the contract is at the version before it, so a restarted seeding finishes what it began.
+OPS_CUSTOMER = {
+    "name": "Västra Verkstad AB",
+    "email": "ekonomi@vastraverkstad.example",
+    "external_ref": "DEMO-VV",
+}
+
+
+def _ops_steps(today: date, removed: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    three_ago, next_month = _months_before(today, 3), _months_before(today, -1)
+    added = {
+        "sku": "PRN-CARE",
+        "manufacturer_no": "HP-3PZ95A",
+        "model": "LaserJet M607",
+        "serial_no": "PHBLK77001",
+    }
+    return [
+        ("add-items", {"effective_date": str(three_ago), "items": [added]}),
+        ("change-prices", {"effective_date": str(_months_before(today, 1)), "percent": "3.5"}),
+        ("remove-items", {"effective_date": str(next_month), "item_ids": [removed["item"]["item_id"]]}),
+    ]
+
+
+def _amended_contract(api: httpx.Client, today: date) -> None:
+    start = _months_before(today, 6)
+    spec = {
+        "customer": OPS_CUSTOMER,
+        "start_date": str(start),
+        "end_date": str(date(start.year + 2, start.month, 1) - timedelta(days=1)),
+        "billing_interval_months": 3,
+        "lines": [
+            {
+                "sku": "SRV-SILVER-NBD",
+                "manufacturer_no": "DELL-R750",
+                "model": "PowerEdge R750",
+                "serial_no": "9VV1001",
+            },
+            {
+                "sku": "SRV-GOLD-247",
+                "manufacturer_no": "HPE-P24840",
+                "model": "ProLiant DL380",
+                "serial_no": "CZVV2002",
+            },
+        ],
+    }
+    contract_id = _customer_and_contract(api, spec, None)
+    c = _ok(api.get(f"/api/v1/contracts/{contract_id}"))
+    dell = next(ln for ln in c["lines"] if ln["item"]["serial_no"] == "9VV1001")
+    for version, (name, body) in enumerate(_ops_steps(today, dell), start=1):
+        if c["version"] == version:
+            _ok(api.post(f"/api/v1/contracts/{contract_id}/{name}", json={"version": version, **body}))
+            c = _ok(api.get(f"/api/v1/contracts/{contract_id}"))
 
 
 def _customer_login_works(portal_url: str, email: str, password: str) -> bool:

@@ -1,15 +1,27 @@
 """Billing subscriptions: the events billing reacts to, each with its handler."""
 
+from functools import partial
+
+from avtal_billing.handlers.bill_now import on_bill_requested
 from avtal_billing.handlers.contracts import on_contract_state
+from avtal_billing.settings import BillingSettings
 from avtal_common import topics
 from avtal_common.consumer import EventHandler
-from avtal_common.payloads.contracts import ContractState
+from avtal_common.payloads.contracts import BillRequested, ContractState
 from avtal_common.runtime import Runtime
 
 
 def handlers(rt: Runtime) -> list[EventHandler]:
     # Billing's copy of a contract comes from its state topic only; the facts beside it
     # (contract.created, …) carry nothing billing needs today (docs/adr/0008).
+    settings = rt.settings
+    terms_days = settings.payment_terms_days if isinstance(settings, BillingSettings) else 30
     return [
-        EventHandler(topics.CONTRACT_STATE, ContractState, "billing.on_contract_state", on_contract_state)
+        EventHandler(topics.CONTRACT_STATE, ContractState, "billing.on_contract_state", on_contract_state),
+        EventHandler(
+            topics.CONTRACT_BILL_REQUESTED,
+            BillRequested,
+            "billing.on_bill_requested",
+            partial(on_bill_requested, terms_days=terms_days),
+        ),
     ]

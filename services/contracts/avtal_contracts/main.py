@@ -2,6 +2,7 @@
 
 from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
+from avtal_contracts.api.amendments import AmendmentController
 from avtal_contracts.api.contracts import ContractController
 from avtal_contracts.api.customers import CustomerController
 from avtal_contracts.api.products import ProductController
@@ -20,9 +21,10 @@ SPEC = ServiceSpec(
         topics.CONTRACT_RENEWED,
         topics.CONTRACT_EXPIRING,
         topics.CONTRACT_EXPIRED,
+        topics.CONTRACT_BILL_REQUESTED,
     ],
     handlers=handlers,
-    routes=[CustomerController, ContractController, ProductController],
+    routes=[CustomerController, ContractController, ProductController, AmendmentController],
     unit_of_work=ContractsUnitOfWork,
 )
 

@@ -18,6 +18,7 @@ from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
 from avtal_gateway.api.catalog import CATALOG_ROUTES
+from avtal_gateway.api.contract_workspace import CONTRACT_ROUTES
 from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
@@ -109,6 +110,7 @@ SPEC = ServiceSpec(
         ScopedController,
         LoginPageController,
         PortalController,
+        *CONTRACT_ROUTES,
         *CATALOG_ROUTES,
         ImportApiController,
         ImportPagesController,

@@ -139,6 +139,15 @@ class FakeScheduleRepo:
         ]
         return self._due(sorted(keys, key=lambda k: (k[1], k[0]))[:limit])
 
+    async def due_of_contract(self, contract_id: uuid.UUID, as_of: date) -> list[DuePeriod]:
+        s = self._db.state
+        keys = [
+            (cid, start)
+            for (cid, start), p in s.periods.items()
+            if cid == contract_id and p.invoice_id is None and start <= as_of
+        ]
+        return self._due(sorted(keys, key=lambda k: k[1]))
+
     async def failed(self, run_id: uuid.UUID, before_round: int, limit: int) -> list[DuePeriod]:
         s = self._db.state
         keys = [

@@ -117,12 +117,27 @@ class FakeContractRepo:
 
 
 class FakeProductPriceRepo:
+    contracts: FakeContractRepo
+
     def __init__(self) -> None:
         self.rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     async def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
         for r in rows:  # keyed like the table: product, job, list, reverted
             self.rows.setdefault((r[0], r[1], r[2], r[4]), r)
+
+    async def following_list(self, product_id: uuid.UUID, currency: str, since: Any) -> list[uuid.UUID]:
+        return [
+            c.contract_id
+            for c in self.contracts.rows.values()
+            if c.terms.price_policy == "list"
+            and c.is_open()
+            and c.currency == currency
+            and any(
+                ln.product.product_id == product_id and ln.price_source == "list" and ln.end_date >= since
+                for ln in c.lines
+            )
+        ]
 
 
 class FakeContractsUnitOfWork(FakeUnitOfWork):
@@ -134,6 +149,7 @@ class FakeContractsUnitOfWork(FakeUnitOfWork):
         self.products = FakeProductRepo()
         self.contracts = FakeContractRepo()
         self.product_prices = FakeProductPriceRepo()
+        self.product_prices.contracts = self.contracts  # the table's query joins contracts
 
     def snapshot(self) -> Any:
         repos = (self.customers, self.items, self.products, self.contracts)

@@ -134,3 +134,58 @@ class BillingRunIn(BaseModel):
                 f"{latest} at the latest, not {as_of}"
             )
         return as_of
+
+
+class AmendIn(BaseModel):
+    """What every workflow operation takes: the version the user saw (a stale one is refused with 409)."""
+
+    version: int = Field(ge=1)
+    effective_date: BoundedDate
+
+
+class NewItemIn(BaseModel):
+    """An item to cover from the effective date: registered or new (by manufacturer and serial)."""
+
+    sku: OneLine = Field(min_length=1, max_length=64)
+    manufacturer_no: OneLine = Field(min_length=1, max_length=100)
+    model: OneLine = Field(default="", max_length=100)
+    serial_no: OneLine = Field(min_length=1, max_length=100)
+    annual_price: Decimal | None = Field(
+        default=None, ge=0, max_digits=14, decimal_places=2, description="unit price per year; default: list"
+    )
+    quantity: int = Field(default=1, ge=1, le=100_000)
+
+
+class AddItemsIn(AmendIn):
+    items: list[NewItemIn] = Field(min_length=1, max_length=1000)
+
+
+class RemoveItemsIn(AmendIn):
+    item_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+
+
+class LinePriceIn(BaseModel):
+    line_id: uuid.UUID
+    unit_price: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+
+
+class ChangePricesIn(AmendIn):
+    """New unit prices from the effective date: `lines` one by one, or `percent` for `line_ids` (none:
+    every line)."""
+
+    lines: list[LinePriceIn] = Field(default=[], max_length=1000)
+    percent: Decimal | None = Field(default=None, ge=-90, le=1000, max_digits=7, decimal_places=3)
+    line_ids: list[uuid.UUID] = Field(default=[], max_length=1000)
+
+
+class TerminateIn(AmendIn):
+    """`effective_date` is the last covered day."""
+
+    reason: OneLine = Field(min_length=1, max_length=500)
+
+
+class BillNowIn(BaseModel):
+    version: int = Field(ge=1)
+    as_of: BoundedDate | None = Field(
+        default=None, description="bill periods starting by this day; default today"
+    )

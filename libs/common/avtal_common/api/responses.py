@@ -194,3 +194,52 @@ class Problem(BaseModel):
     detail: str | None = None
     type: str | None = None
     extra: list[Any] | dict[str, Any] | None = None
+
+
+class LineChange(Out):
+    """One line an amendment changes: `added`, `ended`, `deleted` (had not started) or `repriced`."""
+
+    change: str
+    line_id: uuid.UUID
+    manufacturer_no: str
+    serial_no: str
+    sku: str
+    start_date: date
+    end_date: date  # the line's last day after the change (before it, for a deleted line)
+    quantity: int
+    unit_price_before: Amount | None
+    unit_price_after: Amount | None
+
+
+class Amendment(Out):
+    """A workflow operation on one contract, previewed (nothing written) or applied: the changed lines,
+    the annual value before and after, and what the rest of the term bills more or less (prorated by
+    day from `impact_from` to `impact_to`)."""
+
+    operation: str
+    applied: bool
+    contract_id: uuid.UUID
+    contract_no: str
+    version: int  # the version the amendment makes (applied) or would make (preview)
+    effective_date: date
+    summary: str
+    currency: str
+    status_after: str
+    end_date_after: date
+    changes: list[LineChange]
+    annual_value_before: Amount
+    annual_value_after: Amount
+    impact_from: date
+    impact_to: date
+    revenue_before: Amount
+    revenue_after: Amount
+    revenue_impact: Amount
+
+
+class BillRequest(Out):
+    """`contract.bill_requested` was published: billing invoices the contract's periods due by `as_of`."""
+
+    contract_id: uuid.UUID
+    contract_no: str
+    as_of: date
+    requested_by: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from avtal_billing.domain.commands import RunBilling
 from avtal_billing.domain.invoices import DuePeriod, Invoice, InvoiceRefused, bill, invoice_number
@@ -44,6 +45,27 @@ async def run_billing(uows: UnitsOfWork, cmd: RunBilling) -> BillingRun:
             pass
     async with uows() as uow:
         return await uow.runs.get(cmd.run_key)
+
+
+async def bill_contract(
+    uow: BillingUnitOfWork, run_key: str, contract_id: uuid.UUID, as_of: date, terms_days: int
+) -> int:
+    """Bill now: one contract's periods starting by `as_of`, at once, in the caller's transaction, as a
+    run of its own named `run_key`. A period already invoiced is not due any more, so asking again bills
+    nothing; returns how many invoices were made."""
+    await uow.schedules.of_contract(contract_id)  # NotFound until the contract's state has arrived
+    run = await uow.runs.start(uuid.uuid4(), run_key, as_of)
+    issuing = _Issuing(run, terms_days, current_correlation_id())
+    due = await uow.schedules.due_of_contract(contract_id, as_of)
+    billed, failures = 0, []
+    if due:
+        first = await uow.invoices.reserve_numbers(issuing.series, len(due))
+        billed, failures = await _store(uow, issuing, due, first)
+        await uow.invoices.release_numbers(issuing.series, len(due) - billed)
+        await uow.runs.add_invoices(run.run_id, billed)
+        await uow.runs.record_failures(run.run_id, run.rounds, failures)
+    await uow.runs.finish(run.run_id)
+    return billed
 
 
 @dataclass(frozen=True)

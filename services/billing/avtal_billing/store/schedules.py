@@ -49,6 +49,12 @@ WHERE p.invoice_id IS NULL AND p.period_start <= $2
                   AND f.contract_id = p.contract_id AND f.period_start = p.period_start)
 ORDER BY p.period_start, p.contract_id LIMIT $3 FOR UPDATE OF p SKIP LOCKED
 """
+# Bill now: one contract's unbilled periods; waits for a run holding them (then sees them invoiced).
+_DUE_OF_CONTRACT = f"""{_DUE_COLUMNS}
+FROM billing_periods p JOIN contracts c ON c.contract_id = p.contract_id
+WHERE p.contract_id = $1 AND p.invoice_id IS NULL AND p.period_start <= $2
+ORDER BY p.period_start FOR UPDATE OF p
+"""
 # A retry round takes the run's failures of earlier rounds whose period is still unbilled.
 _FAILED = f"""{_DUE_COLUMNS}
 FROM billing_run_failures f
@@ -84,6 +90,10 @@ class ScheduleRepo:
     async def due(self, run_id: uuid.UUID, as_of: date, limit: int) -> list[DuePeriod]:
         """Unbilled periods starting by `as_of`, locked for this transaction (other runs skip them)."""
         return [_due(r) for r in await self._conn.fetch(_DUE, run_id, as_of, limit)]
+
+    async def due_of_contract(self, contract_id: uuid.UUID, as_of: date) -> list[DuePeriod]:
+        """The contract's unbilled periods starting by `as_of`, locked for this transaction."""
+        return [_due(r) for r in await self._conn.fetch(_DUE_OF_CONTRACT, contract_id, as_of)]
 
     async def failed(self, run_id: uuid.UUID, before_round: int, limit: int) -> list[DuePeriod]:
         """The run's failed periods from rounds before `before_round` that are still unbilled, locked."""

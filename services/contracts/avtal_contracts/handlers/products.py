@@ -5,6 +5,7 @@ from __future__ import annotations
 from avtal_common.events import Envelope
 from avtal_common.payloads.catalog import PriceChanged, ProductUpserted
 from avtal_contracts.domain.products import ProductInfo, supersedes
+from avtal_contracts.handlers.list_prices import reprice_following_contracts
 from avtal_contracts.store.uow import ContractsUnitOfWork
 
 
@@ -16,7 +17,8 @@ async def on_product_upserted(uow: ContractsUnitOfWork, event: Envelope[ProductU
 
 
 async def on_price_changed(uow: ContractsUnitOfWork, event: Envelope[PriceChanged]) -> None:
-    """Keeps the list price change with the product copy; repricing lines by policy comes later."""
+    """Keeps the list price change with the product copy and reprices the contracts that follow the
+    price list (handlers/list_prices.py)."""
     d = event.data
     await uow.product_prices.add(
         [
@@ -34,3 +36,4 @@ async def on_price_changed(uow: ContractsUnitOfWork, event: Envelope[PriceChange
             for p in d.prices
         ]
     )
+    await reprice_following_contracts(uow, d)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -26,6 +27,17 @@ GROUP BY l.product_id, c.currency
 """
 
 
+# Open contracts following the price list with a list-priced line of the product still running on `since`.
+_FOLLOWING = """
+SELECT c.contract_id FROM contracts c
+WHERE c.price_policy = 'list' AND c.status IN ('draft', 'active', 'expiring') AND c.currency = $2
+  AND c.end_date >= $3
+  AND EXISTS (SELECT 1 FROM contract_lines l WHERE l.contract_id = c.contract_id AND l.product_id = $1
+              AND l.price_source = 'list' AND l.end_date >= $3)
+ORDER BY c.contract_no
+"""
+
+
 class ProductPriceRepo:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -36,6 +48,10 @@ class ProductPriceRepo:
 
     async def for_product(self, product_id: uuid.UUID) -> list[dict[str, Any]]:
         return [dict(r) for r in await self._conn.fetch(_FOR_PRODUCT, product_id)]
+
+    async def following_list(self, product_id: uuid.UUID, currency: str, since: date) -> list[uuid.UUID]:
+        """Contracts on policy 'list' with a list-priced line of the product on or after `since`."""
+        return [r["contract_id"] for r in await self._conn.fetch(_FOLLOWING, product_id, currency, since)]
 
     async def usage(self, product_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
         return [dict(r) for r in await self._conn.fetch(_USAGE, product_ids)]

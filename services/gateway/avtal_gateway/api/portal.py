@@ -39,21 +39,6 @@ class PortalController(Controller):
             context["revenue"] = await views.revenue(services)
         return Template("home.html", context=context)
 
-    @get("/contracts/{contract_id:uuid}")
-    async def contract(
-        self,
-        services: Services,
-        request: Request[User, Any, Any],
-        contract_id: uuid.UUID,
-        invoices_offset: int = Parameter(ge=0, default=0),
-    ) -> Template:
-        user = request.user
-        c = await views.contract(services, user, contract_id)
-        invs = await views.invoices(
-            services, user, contract_id=contract_id, limit=PORTAL_PAGE, offset=invoices_offset
-        )
-        return Template("contract.html", context={"user": user, "c": c, "invoices": invs})
-
     @get("/invoices/{invoice_id:uuid}/pdf", media_type="application/pdf")
     async def invoice_pdf(
         self, services: Services, request: Request[User, Any, Any], invoice_id: uuid.UUID

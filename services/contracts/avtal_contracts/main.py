@@ -2,8 +2,10 @@
 
 from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
+from avtal_contracts.api import imports
 from avtal_contracts.api.contracts import ContractController
-from avtal_contracts.api.customers import CustomerController
+from avtal_contracts.api.customers import CustomerController, SiteController
+from avtal_contracts.api.items import CustomerItemsController, ItemController
 from avtal_contracts.api.products import ProductController
 from avtal_contracts.consumers import handlers
 from avtal_contracts.settings import ContractsSettings
@@ -22,8 +24,18 @@ SPEC = ServiceSpec(
         topics.CONTRACT_EXPIRED,
     ],
     handlers=handlers,
-    routes=[CustomerController, ContractController, ProductController],
+    routes=[
+        CustomerController,
+        ContractController,
+        ProductController,
+        SiteController,
+        CustomerItemsController,
+        ItemController,
+        imports.ImportController,
+    ],
     unit_of_work=ContractsUnitOfWork,
+    # parties: sites, covered items, CSV imports (with their unit of work, runner and size cap)
+    dependencies=imports.dependencies,
 )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from avtal_common.api.commands import BoundedDate
 from avtal_common.api.text import ONE_LINE_PATTERN
@@ -50,6 +50,12 @@ def _ids(value: Any) -> Any:
 
 
 Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+def _interval(months: int) -> int:
+    if months not in (1, 3, 6, 12):
+        raise ValueError("billing_interval_months is 1, 3, 6 or 12")
+    return months
 
 
 class CustomerRow(BaseModel):
@@ -142,7 +148,7 @@ class ContractLineRow(BaseModel):
     start_date: BoundedDate
     end_date: BoundedDate
     currency: Currency | None = None
-    billing_interval_months: Literal[1, 3, 6, 12] | None = None
+    billing_interval_months: Annotated[int, AfterValidator(_interval)] | None = None
     billing_timing: Annotated[Literal["advance", "arrears"], Lower] | None = None
     price_policy: Annotated[Literal["fixed", "list", "uplift_pct", "uplift_index"], Lower] | None = None
     uplift_pct: Annotated[Decimal, Field(ge=-100, le=100, max_digits=6, decimal_places=3)] | None = None

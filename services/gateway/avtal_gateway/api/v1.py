@@ -11,7 +11,6 @@ from pydantic import BaseModel
 
 from avtal_common.api.commands import BillingRunIn, ContractIn, CustomerIn, ProductIn
 from avtal_common.api.pagination import Limit, Offset, Page
-from avtal_common.api.text import QueryText
 from avtal_common.api.responses import (
     BillingRun,
     Contract,
@@ -22,6 +21,7 @@ from avtal_common.api.responses import (
     RevenueMonth,
     SchedulePeriod,
 )
+from avtal_common.api.text import QueryText
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.problems import COMMAND, READ, READ_ONE, STAFF_READ, problems

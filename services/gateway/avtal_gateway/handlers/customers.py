@@ -20,7 +20,9 @@ async def customers(svc: Services, q: str | None, limit: int = 100, offset: int 
 async def customer(svc: Services, user: User, customer_id: uuid.UUID) -> Customer:
     """Another customer's is missing (404) to a customer user: checked before asking the service."""
     user.require_visible(customer_id, f"customer {customer_id}")
-    found: Customer = parse("contracts", Customer, await svc.json("contracts", "GET", f"/customers/{customer_id}"))
+    found: Customer = parse(
+        "contracts", Customer, await svc.json("contracts", "GET", f"/customers/{customer_id}")
+    )
     return found
 
 
@@ -38,7 +40,9 @@ async def sites(svc: Services, user: User, customer_id: uuid.UUID) -> list[Site]
 
 
 async def add_site(svc: Services, customer_id: uuid.UUID, data: SiteIn) -> Site:
-    raw = await svc.json("contracts", "POST", f"/customers/{customer_id}/sites", json=data.model_dump(mode="json"))
+    raw = await svc.json(
+        "contracts", "POST", f"/customers/{customer_id}/sites", json=data.model_dump(mode="json")
+    )
     made: Site = parse("contracts", Site, raw)
     return made
 
@@ -63,7 +67,9 @@ async def register_item(svc: Services, data: ItemIn) -> Item:
 
 async def update_item(svc: Services, item_id: uuid.UUID, data: ItemUpdateIn) -> Item:
     body = data.model_dump(mode="json", exclude_unset=True)
-    made: Item = parse("contracts", Item, await svc.json("contracts", "PATCH", f"/items/{item_id}", json=body))
+    made: Item = parse(
+        "contracts", Item, await svc.json("contracts", "PATCH", f"/items/{item_id}", json=body)
+    )
     return made
 
 

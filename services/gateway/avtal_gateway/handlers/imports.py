@@ -80,7 +80,9 @@ async def jobs(services: Services, limit: int, offset: int) -> Page[ImportJob]:
     merged: list[ImportJob] = []
     total = 0
     for service in RUNNERS:
-        raw = await services.json(service, "GET", "/imports/", params={"limit": min(offset + limit, MAX_LIMIT), "offset": 0})
+        raw = await services.json(
+            service, "GET", "/imports/", params={"limit": min(offset + limit, MAX_LIMIT), "offset": 0}
+        )
         part: Page[ImportJob] = parse(service, Page[ImportJob], raw)
         merged += part.items
         total += part.total

@@ -24,11 +24,16 @@ WHERE customer_id = $1
 """
 _GET = f"SELECT {COLUMNS} FROM customers WHERE customer_id = $1"
 _BY_REF = f"SELECT {COLUMNS} FROM customers WHERE external_ref = $1"
-# $3: a text filter over name, e-mail, references, city and tax id (NULL: every customer).
-_MATCH = """($3::text IS NULL OR strpos(lower(concat_ws(' ', name, email, external_ref, city, tax_id,
-    contact_name, external_ids::text)), lower($3)) > 0)"""
-_LIST = f"SELECT {COLUMNS} FROM customers WHERE {_MATCH} ORDER BY name, customer_id LIMIT $1 OFFSET $2"
-_COUNT = f"SELECT count(*) FROM customers WHERE $1::int IS NULL AND $2::int IS NULL AND {_MATCH}"
+
+
+def _match(p: int) -> str:
+    """A text filter (parameter $p) over name, e-mail, references, city, tax id and contact; NULL: all."""
+    return f"""(${p}::text IS NULL OR strpos(lower(concat_ws(' ', name, email, external_ref, city, tax_id,
+    contact_name, external_ids::text)), lower(${p})) > 0)"""
+
+
+_LIST = f"SELECT {COLUMNS} FROM customers WHERE {_match(3)} ORDER BY name, customer_id LIMIT $1 OFFSET $2"
+_COUNT = f"SELECT count(*) FROM customers WHERE {_match(1)}"
 _LOCK = "SELECT 1 FROM customers WHERE customer_id = $1 FOR UPDATE"
 
 SITE_COLUMNS = "site_id, customer_id, name, address_line, postal_code, city, country, external_ref"
@@ -75,7 +80,7 @@ class CustomerRepo:
         return [customer(r) for r in await self._conn.fetch(_LIST, limit, offset, q)]
 
     async def count(self, q: str | None = None) -> int:
-        return int(await self._conn.fetchval(_COUNT, None, None, q))
+        return int(await self._conn.fetchval(_COUNT, q))
 
     async def lock(self, customer_id: uuid.UUID) -> Customer:
         """The customer, locked until the transaction ends (two updates apply one after the other)."""

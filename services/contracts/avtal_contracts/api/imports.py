@@ -30,7 +30,7 @@ def dependencies(rt: Runtime) -> dict[str, Provide]:
         return ImportUnitOfWork(rt.db, rt.spec.name)
 
     def runner() -> ImportRunner:
-        found: ImportRunner = rt.state.setdefault("imports", ImportRunner(units, rt.db))
+        found: ImportRunner = rt.state.setdefault("csv_imports", ImportRunner(units, rt.db))
         return found
 
     settings = rt.settings

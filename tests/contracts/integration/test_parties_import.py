@@ -167,7 +167,7 @@ def test_a_contracts_import_names_an_unknown_sku_a_duplicate_serial_and_an_item_
         stack,
         asyncio.run(_fetch(stack, "SELECT contract_id FROM contracts WHERE external_ref = $1", first))[0][0],
     )
-    x, y, z, w = (unique(k) for k in "XYZW")
+    x, y, z, w, v = (unique(k) for k in "XYZWV")
     text = CONTRACTS + (
         f"{x},{ref},2027-01-01,2027-12-31,{sku},{maker},SR650,S2,\n"  # row 2: left out with row 3
         f"{x},{ref},2027-01-01,2027-12-31,NO-SUCH-SKU,{maker},SR650,S3,\n"  # row 3: unknown SKU
@@ -175,13 +175,15 @@ def test_a_contracts_import_names_an_unknown_sku_a_duplicate_serial_and_an_item_
         f"{z},{ref},2028-01-01,2028-12-31,{sku},{maker},SR650,S5,\n"  # row 5: left out with row 6
         f"{z},{ref},2028-01-01,2028-12-31,{sku},{maker},SR650,S5,\n"  # row 6: the same serial twice
         f"{w},{ref},2027-01-01,2027-12-31,{sku},{maker},SR650,S1,\n"  # row 7: the day after S1's cover ends
+        f"{v},{ref},2027-01-01,2027-12-31,{sku},{maker},SR650,S7,\n"  # row 8: left out with row 9
+        f"{v},{ref},2027-01-01,2027-13-31,{sku},{maker},SR650,S8,\n"  # row 9: no such date
     )
 
     strict = _import(stack, "contracts", text)
     lenient = _import(stack, "contracts", text, mode="valid_rows")
 
     errors = _errors(strict)
-    assert strict["committed"] is False and sorted(errors) == [2, 3, 4, 5, 6]
+    assert strict["committed"] is False and sorted(errors) == [2, 3, 4, 5, 6, 8, 9]
     assert errors[3] == ("sku", "no product has the SKU NO-SUCH-SKU in the catalog")
     assert errors[2][1] == f"contract {x} is left out: its row 3 has an error"
     assert errors[4][0] == "serial_no"
@@ -190,6 +192,7 @@ def test_a_contracts_import_names_an_unknown_sku_a_duplicate_serial_and_an_item_
         "also in row 5" in errors[6][1]
         and errors[5][1] == f"contract {z} is left out: its row 6 has an error"
     )
+    assert errors[8][1] == f"contract {v} is left out: its row 9 has an error" and errors[9][0] == "end_date"
     assert (lenient["committed"], lenient["inserted"]) == (True, 1)
     sql = "SELECT external_ref FROM contracts WHERE external_ref = ANY($1)"
-    assert [r[0] for r in asyncio.run(_fetch(stack, sql, [x, y, z, w]))] == [w]
+    assert [r[0] for r in asyncio.run(_fetch(stack, sql, [x, y, z, w, v]))] == [w]

@@ -9,6 +9,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from avtal_common.csvimport import Column, ImportOptions, ImportReport, RowError, reject
+from avtal_common.csvimport.reading import records
 from avtal_common.errors import DomainError
 from avtal_contracts.domain.commands import ContractLineRequest, CreateContract
 from avtal_contracts.domain.contracts import Terms
@@ -54,8 +55,8 @@ class ContractImport:
     row_model: type[BaseModel] = ContractLineRow
     staging = "import_contracts"
 
-    def __init__(self, actor: str, producer: str = "contracts") -> None:
-        self._actor, self._producer = actor, producer
+    def __init__(self, actor: str, data: bytes = b"", producer: str = "contracts") -> None:
+        self._actor, self._data, self._producer = actor, data, producer
 
     def staging_ddl(self) -> str:
         return sql.STAGING
@@ -63,11 +64,27 @@ class ContractImport:
     async def merge(self, conn: asyncpg.Connection, report: ImportReport, options: ImportOptions) -> None:
         await conn.execute(sql.RESOLVE)
         report.unchanged = int(await conn.fetchval(sql.EXISTING))
-        await reject(conn, self.staging, report, sql.CHECKS)
+        await conn.execute(sql.UNREADABLE_TABLE)
+        await conn.executemany(sql.ADD_UNREADABLE, self._unreadable(report, options))
+        await reject(conn, self.staging, report, (*sql.CHECKS[:-1], sql.UNREADABLE_CHECK, sql.CHECKS[-1]))
         uow = ContractsUnitOfWork.joined(conn, self._producer)
         for group in await conn.fetch(sql.GROUPS):
             if await self._open(conn, uow, group, report):
                 report.inserted += 1
+
+    def _unreadable(self, report: ImportReport, options: ImportOptions) -> list[tuple[str, int]]:
+        """(contract_ref, row) of the rows that failed to parse: their contracts' other rows must stay out
+        too, and only the file itself still says which contract such a row belongs to."""
+        bad = {e.row for e in report.errors}
+        header = report.mapping.get("contract_ref")
+        if not bad or header is None or header not in report.columns:
+            return []
+        at = report.columns.index(header)
+        found = []
+        for row, fields in records(self._data, options.encoding, report.delimiter or ","):
+            if row in bad and at < len(fields) and fields[at].strip():
+                found.append((fields[at].strip(), row))
+        return found
 
     async def _open(
         self, conn: asyncpg.Connection, uow: ContractsUnitOfWork, group: asyncpg.Record, report: ImportReport

@@ -40,13 +40,13 @@ async def rerun_import(uow: ImportUnitOfWork, job_id: uuid.UUID, run: ImportRun)
         return await uow.import_jobs.get(job_id)
 
 
-def target(kind: str, job: ImportJob) -> ImportTarget:
+def target(kind: str, job: ImportJob, data: bytes) -> ImportTarget:
     if kind == "customers":
         return CustomerImport()
     if kind == "items":
         return ItemImport()
     # Contracts are opened through the API's own path; the audit names the file and who imported it.
-    return ContractImport(actor=f"{job.created_by} (import {job.file_name or job.job_id})")
+    return ContractImport(actor=f"{job.created_by} (import {job.file_name or job.job_id})", data=data)
 
 
 async def run_job(units: Units, pool: asyncpg.Pool, job_id: uuid.UUID) -> ImportReport:
@@ -59,7 +59,7 @@ async def run_job(units: Units, pool: asyncpg.Pool, job_id: uuid.UUID) -> Import
     flushing = asyncio.create_task(_flush_progress(units, job_id, seen))
     try:
         async with pool.acquire() as conn:
-            report = await run_import(conn, data, target(job.kind, job), options, _tracker(seen))
+            report = await run_import(conn, data, target(job.kind, job, data), options, _tracker(seen))
     finally:
         flushing.cancel()
     async with units() as uow:

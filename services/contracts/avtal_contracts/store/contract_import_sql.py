@@ -72,6 +72,15 @@ CHECKS = (
        WHERE NOT EXISTS (SELECT 1 FROM import_errors x WHERE x.row_no = s.row_no)
        GROUP BY s.row_no, s.contract_ref""",
 )
+# Rows the validator refused (a bad date, a missing field) by the contract their file row names.
+UNREADABLE_TABLE = "CREATE TEMP TABLE import_unreadable (contract_ref text, row_no int) ON COMMIT DROP"
+ADD_UNREADABLE = "INSERT INTO import_unreadable (contract_ref, row_no) VALUES ($1, $2)"
+UNREADABLE_CHECK = """
+SELECT s.row_no, NULL, format('contract %s is left out: its row %s has an error', s.contract_ref, u.row_no)
+FROM import_contracts s
+JOIN (SELECT contract_ref, min(row_no) AS row_no FROM import_unreadable GROUP BY contract_ref) u
+  USING (contract_ref)
+"""
 GROUPS = """
 SELECT contract_ref, customer_id, currency, start_date, end_date, billing_interval_months, billing_timing,
        price_policy, uplift_pct, auto_renew, notice_days, status,

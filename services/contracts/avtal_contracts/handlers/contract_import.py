@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from avtal_common.csvimport import Column, ImportOptions, ImportReport, RowError, reject
 from avtal_common.csvimport.reading import records
+from avtal_common.csvimport.report import MappingProblem
 from avtal_common.errors import DomainError
 from avtal_contracts.domain.commands import ContractLineRequest, CreateContract
 from avtal_contracts.domain.contracts import Terms
@@ -75,6 +76,12 @@ class ContractImport:
     def _unreadable(self, report: ImportReport, options: ImportOptions) -> list[tuple[str, int]]:
         """(contract_ref, row) of the rows that failed to parse: their contracts' other rows must stay out
         too, and only the file itself still says which contract such a row belongs to."""
+        if options.mode == "valid_rows" and report.rows_invalid > len(report.errors):
+            # Unlisted bad rows cannot be traced to their contracts: importing the rest could split one.
+            raise MappingProblem(
+                f"{report.rows_invalid} rows could not be read, more than a report lists; fix them "
+                "(a dry run lists the first ones) or import all or nothing"
+            )
         bad = {e.row for e in report.errors}
         header = report.mapping.get("contract_ref")
         if not bad or header is None or header not in report.columns:

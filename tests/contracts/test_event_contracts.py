@@ -19,12 +19,14 @@ from avtal_common.events import parse_envelope
 from avtal_common.payloads.billing import InvoiceGenerated
 from avtal_common.payloads.catalog import PriceChanged, ProductUpserted
 from avtal_common.payloads.contracts import ContractCreated, ContractState
+from avtal_common.payloads.customers import CustomerUpserted
 from avtal_common.payloads.notifier import NotificationSent
 from avtal_common.topics import (
     CATALOG_PRICE_CHANGED,
     CATALOG_PRODUCT_UPSERTED,
     CONTRACT_CREATED,
     CONTRACT_STATE,
+    CUSTOMER_UPSERTED,
     INVOICE_GENERATED,
     NOTIFICATION_SENT,
 )
@@ -36,6 +38,7 @@ MODEL_OF_TOPIC: dict[str, type[BaseModel]] = {
     CATALOG_PRODUCT_UPSERTED: ProductUpserted,
     CONTRACT_CREATED: ContractCreated,
     CONTRACT_STATE: ContractState,
+    CUSTOMER_UPSERTED: CustomerUpserted,
     INVOICE_GENERATED: InvoiceGenerated,
     NOTIFICATION_SENT: NotificationSent,
 }

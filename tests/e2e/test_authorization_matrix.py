@@ -194,6 +194,35 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/contracts/{contract_id:uuid}/apply"): Expect(
         "/contracts/{contract}/apply", LOGIN, 400, 403, 403, form=lambda w: {}
     ),
+    # Customers, sites and covered items (issue 8): staff change them; a customer reads its own ({customer}
+    # is customer A)
+    ("GET", "/api/v1/customers/{customer_id:uuid}"): customer_as("/api/v1/customers/{customer}"),
+    ("PATCH", "/api/v1/customers/{customer_id:uuid}"): Expect(
+        "/api/v1/customers/{customer}", 401, 200, 403, 403, json=lambda w: {}
+    ),
+    ("GET", "/api/v1/customers/{customer_id:uuid}/sites"): customer_as("/api/v1/customers/{customer}/sites"),
+    ("POST", "/api/v1/customers/{customer_id:uuid}/sites"): Expect(
+        "/api/v1/customers/{customer}/sites", 401, 400, 403, 403, json=lambda w: {}
+    ),
+    ("GET", "/api/v1/customers/{customer_id:uuid}/items"): customer_as("/api/v1/customers/{customer}/items"),
+    ("POST", "/api/v1/items"): Expect("/api/v1/items", 401, 400, 403, 403, json=lambda w: {}),
+    ("GET", "/api/v1/items/{item_id:uuid}"): Expect(f"/api/v1/items/{NOBODY}", 401, 404, 404, 404),
+    ("PATCH", "/api/v1/items/{item_id:uuid}"): Expect(
+        f"/api/v1/items/{NOBODY}", 401, 404, 403, 403, json=lambda w: {}
+    ),
+    ("GET", "/customers"): Expect("/customers?q=a", LOGIN, 200, 403, 403),
+    ("POST", "/customers"): Expect("/customers", LOGIN, 400, 403, 403, form=lambda w: {}),
+    ("GET", "/customers/{customer_id:uuid}"): Expect("/customers/{customer}", LOGIN, 200, 200, 404),
+    ("GET", "/customers/{customer_id:uuid}/edit"): Expect("/customers/{customer}/edit", LOGIN, 200, 403, 403),
+    ("POST", "/customers/{customer_id:uuid}/edit"): Expect(
+        "/customers/{customer}/edit", LOGIN, 400, 403, 403, form=lambda w: {}
+    ),
+    ("POST", "/customers/{customer_id:uuid}/sites"): Expect(
+        "/customers/{customer}/sites", LOGIN, 400, 403, 403, form=lambda w: {}
+    ),
+    ("POST", "/customers/{customer_id:uuid}/items"): Expect(
+        "/customers/{customer}/items", LOGIN, 400, 403, 403, form=lambda w: {}
+    ),
     # Portal pages
     ("GET", "/"): Expect("/", LOGIN, 200, 200, 200),
     ("GET", "/contracts/{contract_id:uuid}"): Expect("/contracts/{contract}", LOGIN, 200, 200, 404),
@@ -312,7 +341,7 @@ def _outcome(r: httpx.Response) -> int | str:
 
 
 def _send(c: httpx.Client, method: str, e: Expect, w: World) -> int | str:
-    url = e.url.format(contract=w.contract, invoice=w.invoice)
+    url = e.url.format(contract=w.contract, invoice=w.invoice, customer=w.customer_a)
     json = e.json(w) if e.json else None
     data = e.form(w) if e.form else None
     return _outcome(c.request(method, url, json=json, data=data))

@@ -15,8 +15,10 @@ from avtal_stack.config import StackSettings
 
 
 def add_import_parser(sub: Any) -> None:
-    imp = sub.add_parser("import", help="import a products or price-list CSV into the running stack")
-    imp.add_argument("kind", choices=["products", "prices"])
+    imp = sub.add_parser(
+        "import", help="import a products, price-list, customers, covered-items or contracts CSV"
+    )
+    imp.add_argument("kind", choices=["products", "prices", "customers", "items", "contracts"])
     imp.add_argument("file", type=Path)
     imp.add_argument("--encoding", choices=["utf-8", "windows-1252", "latin-1"], default="utf-8")
     imp.add_argument("--decimal-comma", action="store_true", help="numbers are written 1234,50")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -118,6 +119,7 @@ def seed_demo(stack: Stack) -> None:
         _amended_contract(api, today)
         for as_of in [*_month_starts(_months_before(today, 9), today), today]:
             _ok(api.post("/api/v1/billing-runs", json={"as_of": str(as_of), "run_key": f"demo:{as_of}"}))
+        _parties(api)
     if not customer_ok and not _customer_login_works(
         stack.portal_url, s["customer_email"], s["customer_password"]
     ):
@@ -274,6 +276,66 @@ def _amended_contract(api: httpx.Client, today: date) -> None:
         if c["version"] == version:
             _ok(api.post(f"/api/v1/contracts/{contract_id}/{name}", json={"version": version, **body}))
             c = _ok(api.get(f"/api/v1/contracts/{contract_id}"))
+
+
+# Billing terms of the two API-made demo customers: a Swedish one and an EU one with reverse charge.
+TERMS = {
+    "DEMO-NF": {"contact_name": "Lena Holm", "phone": "+46 31 700 12 00", "address_line": "Hamnvägen 3",
+                "postal_code": "417 64", "city": "Göteborg", "country": "SE", "tax_id": "SE556123456701",
+                "vat_rate": "25.00", "payment_terms_days": 30, "external_ids": {"erp": "10001"}},
+    "DEMO-BC": {"contact_name": "Aino Virtanen", "phone": "+358 9 1234 5678",
+                "address_line": "Mannerheimintie 12", "postal_code": "00100", "city": "Helsinki",
+                "country": "FI", "tax_id": "FI12345678", "vat_rate": "0.00", "reverse_charge": True,
+                "payment_terms_days": 14, "external_ids": {"erp": "10002"}},
+}  # fmt: skip
+SITES = {
+    "DEMO-NF": ("Göteborg terminal", "Hamnvägen 3", "Göteborg"),
+    "DEMO-BC": ("Helsinki clinic", None, "Helsinki"),
+}
+# deploy/demo beside the sources (absent from an installed wheel: then only the terms and sites are seeded).
+DEMO_FILES = Path(__file__).resolve().parents[3] / "deploy" / "demo"
+
+
+def _parties(api: httpx.Client) -> None:
+    """Billing terms, sites and items of the demo customers, then three more customers with their items
+    and contracts from the sample CSV files (imports are idempotent by reference: re-runs change nothing)."""
+    for ref, terms in TERMS.items():
+        found = _items(_ok(api.get("/api/v1/customers", params={"q": ref})))
+        customer = next((c for c in found if c["external_ref"] == ref), None)
+        if customer is None:
+            continue
+        cid = customer["customer_id"]
+        _ok(api.patch(f"/api/v1/customers/{cid}", json=terms))
+        _site_with_items(api, cid, *SITES[ref])
+    for kind in ("customers", "items", "contracts"):
+        if (DEMO_FILES / f"{kind}.csv").exists():
+            _import(api, kind, (DEMO_FILES / f"{kind}.csv").read_bytes())
+
+
+def _site_with_items(api: httpx.Client, customer_id: str, name: str, street: str | None, city: str) -> None:
+    """The customer's site (made once) holding every item of the customer not yet placed anywhere."""
+    sites = {s["name"]: s for s in _ok(api.get(f"/api/v1/customers/{customer_id}/sites"))}
+    site = sites.get(name) or _ok(
+        api.post(
+            f"/api/v1/customers/{customer_id}/sites",
+            json={"name": name, "address_line": street, "city": city},
+        )
+    )
+    for item in _items(_ok(api.get(f"/api/v1/customers/{customer_id}/items"))):
+        if item["site_id"] is None:
+            _ok(api.patch(f"/api/v1/items/{item['item_id']}", json={"site_id": site["site_id"]}))
+
+
+def _import(api: httpx.Client, kind: str, data: bytes) -> None:
+    params = {"kind": kind, "file_name": f"demo-{kind}.csv"}
+    job = _ok(api.post("/api/v1/imports", params=params, content=data, headers={"Content-Type": "text/csv"}))
+    deadline = time.monotonic() + 120
+    while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.3)
+        job = _ok(api.get(f"/api/v1/imports/{job['job_id']}"))
+    report = job.get("report") or {}
+    if job["status"] != "done" or not report.get("committed"):
+        raise SystemExit(f"demo seeding failed: the {kind} import reported {job.get('error') or report}")
 
 
 def _customer_login_works(portal_url: str, email: str, password: str) -> bool:

@@ -1,4 +1,5 @@
-"""`avtal import products|prices FILE`: upload a CSV to the catalog's import API and follow the job."""
+"""`avtal import products|prices|customers|items|contracts FILE`: upload a CSV to the import API of the
+service that owns the kind (the catalog or contracts) and follow the job."""
 
 from __future__ import annotations
 
@@ -18,17 +19,21 @@ POLL_S = 0.3
 console = Console(stderr=True)
 
 
-def catalog_client(settings: StackSettings) -> httpx.Client:
-    """The running stack's catalog (its stack.json), or AVTAL_CATALOG_URL with AVTAL_SERVICE_TOKEN."""
-    url, token = os.environ.get("AVTAL_CATALOG_URL"), os.environ.get("AVTAL_SERVICE_TOKEN")
+OWNER = {"products": "catalog", "prices": "catalog", "customers": "contracts", "items": "contracts"}
+
+
+def service_client(settings: StackSettings, service: str = "catalog") -> httpx.Client:
+    """The running stack's `service` (its stack.json), or AVTAL_<SERVICE>_URL with AVTAL_SERVICE_TOKEN."""
+    env = f"AVTAL_{service.upper()}_URL"
+    url, token = os.environ.get(env), os.environ.get("AVTAL_SERVICE_TOKEN")
     state_file = settings.home / "stack.json"
     if (url is None or token is None) and state_file.exists():
         state = json.loads(state_file.read_text())
-        url, token = url or state["services"]["catalog"], token or state["service_token"]
+        url, token = url or state["services"][service], token or state["service_token"]
     if url is None or token is None:
         raise SystemExit(
             f"no running stack found ({state_file} is missing): start one with `avtal up`, or set "
-            "AVTAL_CATALOG_URL and AVTAL_SERVICE_TOKEN to reach a catalog service elsewhere"
+            f"{env} and AVTAL_SERVICE_TOKEN to reach a {service} service elsewhere"
         )
     return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
@@ -37,18 +42,18 @@ def run(kind: str, file: Path, options: dict[str, Any], settings: StackSettings)
     """Exit status 0 when the import committed (or a dry run found no error), 1 otherwise."""
     data = file.read_bytes()
     params = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in options.items() if v is not None}
-    with catalog_client(settings) as catalog:
-        r = catalog.post("/imports/", params={"kind": kind, "file_name": file.name, **params}, content=data)
+    with service_client(settings, OWNER.get(kind, "contracts")) as client:
+        r = client.post("/imports/", params={"kind": kind, "file_name": file.name, **params}, content=data)
         if r.status_code >= 400:
             body = r.json() if r.headers.get("content-type", "").endswith("json") else {}
             raise SystemExit(
                 f"refused ({r.status_code}): {body.get('detail') or body.get('title') or r.text}"
             )
-        job = _follow(catalog, r.json())
+        job = _follow(client, r.json())
     return _print_report(job)
 
 
-def _follow(catalog: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
+def _follow(client: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -59,7 +64,7 @@ def _follow(catalog: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
         task = bar.add_task(f"{job['kind']} ← {job['file_name']}", total=job["size_bytes"] or 1, rows=0)
         while job["status"] in ("queued", "running"):
             time.sleep(POLL_S)
-            job = catalog.get(f"/imports/{job['job_id']}").raise_for_status().json()
+            job = client.get(f"/imports/{job['job_id']}").raise_for_status().json()
             bar.update(task, completed=job["bytes_done"], rows=job["rows_done"])
         bar.update(task, completed=job["size_bytes"] or 1, rows=job["rows_done"])
     return job

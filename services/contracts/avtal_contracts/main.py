@@ -2,9 +2,11 @@
 
 from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
+from avtal_contracts.api import imports
 from avtal_contracts.api.amendments import AmendmentController
 from avtal_contracts.api.contracts import ContractController
-from avtal_contracts.api.customers import CustomerController
+from avtal_contracts.api.customers import CustomerController, SiteController
+from avtal_contracts.api.items import CustomerItemsController, ItemController
 from avtal_contracts.api.products import ProductController
 from avtal_contracts.consumers import handlers
 from avtal_contracts.settings import ContractsSettings
@@ -24,8 +26,19 @@ SPEC = ServiceSpec(
         topics.CONTRACT_BILL_REQUESTED,
     ],
     handlers=handlers,
-    routes=[CustomerController, ContractController, ProductController, AmendmentController],
+    routes=[
+        CustomerController,
+        ContractController,
+        ProductController,
+        SiteController,
+        CustomerItemsController,
+        ItemController,
+        imports.ImportController,
+        AmendmentController,
+    ],
     unit_of_work=ContractsUnitOfWork,
+    # parties: sites, covered items, CSV imports (with their unit of work, runner and size cap)
+    dependencies=imports.dependencies,
 )
 
 

@@ -13,3 +13,5 @@ class ContractsSettings(ServiceSettings):
     expiring_days: int = 90
     # `contract.expiring` is sent this many days before the term end and before the notice deadline.
     reminder_lead_days: tuple[int, ...] = (90, 60, 30, 7)
+    # The largest CSV an import takes (customers, covered items, contracts).
+    import_max_bytes: int = 64 * 1024 * 1024

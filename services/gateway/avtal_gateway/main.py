@@ -19,6 +19,8 @@ from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
 from avtal_gateway.api.catalog import CATALOG_ROUTES
 from avtal_gateway.api.contract_workspace import CONTRACT_ROUTES
+from avtal_gateway.api.customers import CustomerApiController
+from avtal_gateway.api.customers_portal import CustomerPortalController
 from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
@@ -114,6 +116,8 @@ SPEC = ServiceSpec(
         *CATALOG_ROUTES,
         ImportApiController,
         ImportPagesController,
+        CustomerApiController,
+        CustomerPortalController,
         STATIC,
     ],
     on_startup=[start_gateway],

@@ -33,6 +33,12 @@ class FakeCustomerRepo:
     async def by_external_ref(self, ref: str) -> Customer | None:
         return next((c for c in self.rows.values() if c.external_ref == ref), None)
 
+    async def update(self, c: Customer) -> None:
+        self.rows[c.customer_id] = c
+
+    async def lock(self, customer_id: uuid.UUID) -> Customer:
+        return await self.get(customer_id)
+
     async def list(self, limit: int, offset: int) -> list[Customer]:
         ordered = sorted(self.rows.values(), key=lambda c: (c.name, c.customer_id))
         return ordered[offset : offset + limit]

@@ -52,11 +52,82 @@ class ProductIn(BaseModel):
     billing_unit: Literal["item_month", "item_year"] = "item_year"
 
 
-class CustomerIn(BaseModel):
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. SE")]
+ExternalIds = Annotated[
+    dict[Annotated[str, Field(max_length=40)], Annotated[OneLine, Field(max_length=100)]],
+    Field(description='ids in other systems, e.g. {"erp": "4711"}'),
+]
+
+
+class CustomerTermsIn(BaseModel):
+    """A customer's contact and billing terms; every field optional (an update changes the ones given)."""
+
+    contact_name: OneLine | None = Field(default=None, max_length=200)
+    phone: OneLine | None = Field(default=None, max_length=50)
+    address_line: OneLine | None = Field(default=None, max_length=200)
+    postal_code: OneLine | None = Field(default=None, max_length=20)
+    city: OneLine | None = Field(default=None, max_length=100)
+    country: Country = "SE"
+    currency: Currency = "SEK"
+    payment_terms_days: int = Field(default=30, ge=0, le=365)
+    tax_id: OneLine | None = Field(default=None, max_length=40, description="VAT registration number")
+    vat_rate: Decimal = Field(default=Decimal("25.00"), ge=0, le=100, max_digits=5, decimal_places=2)
+    reverse_charge: bool = Field(default=False, description="the buyer accounts for VAT: invoices carry 0%")
+    external_ids: ExternalIds = Field(default_factory=dict)
+
+    @field_validator("external_ids")
+    @classmethod
+    def _at_most_20_ids(cls, ids: dict[str, str]) -> dict[str, str]:
+        if len(ids) > 20:
+            raise ValueError("at most 20 external ids")
+        return ids
+
+
+class CustomerIn(CustomerTermsIn):
     name: OneLine = Field(min_length=1, max_length=200)
-    email: EmailStr
+    email: EmailStr = Field(description="the billing contact: invoices and reminders go here")
     locale: Literal["en", "sv"] = "en"
     external_ref: OneLine | None = Field(default=None, max_length=100)
+
+
+class CustomerUpdateIn(CustomerTermsIn):
+    """The fields to change (the others stay); `version`, when given, must be the stored one (else 409)."""
+
+    name: OneLine | None = Field(default=None, min_length=1, max_length=200)
+    email: EmailStr | None = None
+    locale: Literal["en", "sv"] | None = None
+    external_ref: OneLine | None = Field(default=None, max_length=100)
+    version: int | None = Field(default=None, ge=1)
+
+
+class SiteIn(BaseModel):
+    name: OneLine = Field(min_length=1, max_length=200)
+    address_line: OneLine | None = Field(default=None, max_length=200)
+    postal_code: OneLine | None = Field(default=None, max_length=20)
+    city: OneLine | None = Field(default=None, max_length=100)
+    country: Country = "SE"
+    external_ref: OneLine | None = Field(default=None, max_length=100)
+
+
+class ItemIn(BaseModel):
+    """A covered machine; its serial number is unique per manufacturer (another owner's → 409)."""
+
+    customer_id: uuid.UUID
+    manufacturer_no: OneLine = Field(min_length=1, max_length=100)
+    model: OneLine = Field(min_length=1, max_length=100)
+    serial_no: OneLine = Field(min_length=1, max_length=100)
+    sku: OneLine | None = Field(default=None, max_length=64, description="the product that usually covers it")
+    site_id: uuid.UUID | None = None
+    install_date: BoundedDate | None = None
+    external_ref: OneLine | None = Field(default=None, max_length=100)
+
+
+class ItemUpdateIn(BaseModel):
+    """Move an item to another site, correct its install date or product; fields left out stay."""
+
+    site_id: uuid.UUID | None = None
+    install_date: BoundedDate | None = None
+    sku: OneLine | None = Field(default=None, max_length=64)
 
 
 class LineIn(BaseModel):

@@ -41,6 +41,55 @@ class Customer(Out):
     email: str
     locale: str
     external_ref: str | None
+    # Contact and billing terms (issue 8; defaults keep older answers readable).
+    contact_name: str | None = None
+    phone: str | None = None
+    address_line: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str = "SE"
+    currency: str = "SEK"
+    payment_terms_days: int = 30
+    tax_id: str | None = None
+    vat_rate: Decimal = Decimal("25.00")
+    reverse_charge: bool = False
+    external_ids: dict[str, str] = {}
+    version: int = 1
+
+
+class Site(Out):
+    site_id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str
+    address_line: str | None
+    postal_code: str | None
+    city: str | None
+    country: str
+    external_ref: str | None
+
+
+class CoveringContract(Out):
+    contract_id: uuid.UUID
+    contract_no: str
+    start_date: date  # the covering line's days
+    end_date: date
+
+
+class Item(Out):
+    """A covered machine with the contract that covers it today (None: uncovered today)."""
+
+    item_id: uuid.UUID
+    customer_id: uuid.UUID
+    manufacturer_no: str
+    model: str
+    serial_no: str
+    product_id: uuid.UUID | None
+    sku: str | None
+    site_id: uuid.UUID | None
+    site_name: str | None
+    install_date: date | None
+    external_ref: str | None
+    covered_by: CoveringContract | None
 
 
 class CoveredItem(Out):

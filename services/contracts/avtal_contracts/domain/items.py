@@ -47,3 +47,14 @@ def new_item(
         install_date,
         external_ref,
     )
+
+
+def check_site(customer_id: uuid.UUID, site_customer: uuid.UUID | None) -> None:
+    """A site of another customer cannot hold this customer's machine."""
+    if site_customer is not None and site_customer != customer_id:
+        raise DomainError("the site belongs to another customer; choose one of this customer's sites")
+
+
+def owned_elsewhere(found: Item | None, customer_id: uuid.UUID) -> bool:
+    """The serial number (per manufacturer) is registered to another customer."""
+    return found is not None and found.customer_id != customer_id

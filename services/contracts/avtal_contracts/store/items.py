@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import astuple
+from datetime import date
+from typing import Any
 
 import asyncpg
 
@@ -21,6 +23,22 @@ _OF_CUSTOMER = f"""
 SELECT {COLUMNS} FROM covered_items WHERE customer_id = $1
 ORDER BY manufacturer_no, serial_no LIMIT $2 OFFSET $3
 """
+_COUNT_OF = "SELECT count(*) FROM covered_items WHERE customer_id = $1"
+# A customer's items with their product, site and the contract line covering them on $4 (if any).
+_VIEW = """
+SELECT i.item_id, i.customer_id, i.manufacturer_no, i.model, i.serial_no, i.product_id, p.sku, i.site_id,
+       s.name AS site_name, i.install_date, i.external_ref, c.contract_id, c.contract_no,
+       l.start_date AS line_start, l.end_date AS line_end
+FROM covered_items i
+LEFT JOIN products p ON p.product_id = i.product_id
+LEFT JOIN sites s ON s.site_id = i.site_id
+LEFT JOIN contract_lines l ON l.item_id = i.item_id AND l.start_date <= $4 AND l.end_date >= $4
+LEFT JOIN contracts c ON c.contract_id = l.contract_id AND c.status NOT IN ('terminated', 'draft')
+WHERE i.customer_id = $1
+ORDER BY i.manufacturer_no, i.serial_no LIMIT $2 OFFSET $3
+"""
+_VIEW_ONE = _VIEW.replace("WHERE i.customer_id = $1", "WHERE i.item_id = $1")
+_OWNER = "SELECT name FROM customers WHERE customer_id = $1"
 
 
 class ItemRepo:
@@ -40,6 +58,24 @@ class ItemRepo:
 
     async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> list[Item]:
         return [Item(**dict(r)) for r in await self._conn.fetch(_OF_CUSTOMER, customer_id, limit, offset)]
+
+    async def count_of(self, customer_id: uuid.UUID) -> int:
+        return int(await self._conn.fetchval(_COUNT_OF, customer_id))
+
+    async def view_of(
+        self, customer_id: uuid.UUID, limit: int, offset: int, today: date
+    ) -> list[dict[str, Any]]:
+        """Rows of `_VIEW`: each item with its sku, site name and the contract covering it on `today`."""
+        return [dict(r) for r in await self._conn.fetch(_VIEW, customer_id, limit, offset, today)]
+
+    async def view(self, item_id: uuid.UUID, today: date) -> dict[str, Any]:
+        row = await self._conn.fetchrow(_VIEW_ONE, item_id, 1, 0, today)
+        if row is None:
+            raise NotFound(f"covered item {item_id} does not exist")
+        return dict(row)
+
+    async def owner_name(self, customer_id: uuid.UUID) -> str:
+        return str(await self._conn.fetchval(_OWNER, customer_id))
 
     async def add(self, item: Item) -> None:
         await self._conn.execute(_ADD, *astuple(item))

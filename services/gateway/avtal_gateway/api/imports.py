@@ -1,5 +1,6 @@
-"""CSV imports of products and price lists (staff only): the public API and the portal's
-upload → mapping → report → commit screens; the catalog runs the jobs."""
+"""CSV imports (staff only) of products and price lists (run by the catalog) and of customers, covered
+items and contracts (run by the contracts service): the public API and the portal's
+upload → mapping → report → commit screens."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ class ImportApiController(Controller):
         mapping_name: str | None = Parameter(default=None, max_length=100),
         file_name: str = Parameter(default="", max_length=200),
     ) -> ImportJob:
-        """Import a products or price-list CSV, sent as the `text/csv` body (up to 128 MiB). A dry run
+        """Import a CSV of `kind` (products, prices, customers, items or contracts), sent as the `text/csv`
+        body (up to 128 MiB; contracts' kinds up to 64 MiB). A dry run
         validates and reports without committing; follow the job with GET /api/v1/imports/{job_id}."""
         data = await read_capped(request, MAX_UPLOAD_BYTES)
         run = ImportRun(

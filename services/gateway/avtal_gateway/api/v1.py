@@ -21,11 +21,12 @@ from avtal_common.api.responses import (
     RevenueMonth,
     SchedulePeriod,
 )
+from avtal_common.api.text import QueryText
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.problems import COMMAND, READ, READ_ONE, STAFF_READ, problems
 from avtal_gateway.domain.users import User
-from avtal_gateway.handlers import views
+from avtal_gateway.handlers import customers, views
 
 IdemKey = Parameter(header="Idempotency-Key", required=False)
 T = TypeVar("T", bound=BaseModel)
@@ -55,9 +56,10 @@ class StaffController(Controller):
 
     @get("/customers", responses=problems(*STAFF_READ))
     async def list_customers(
-        self, services: Services, limit: Limit = 100, offset: Offset = 0
+        self, services: Services, q: QueryText = None, limit: Limit = 100, offset: Offset = 0
     ) -> Page[Customer]:
-        return await views.customers(services, limit, offset)
+        """By name; `q` keeps those whose name, e-mail, references, city or tax id contain it."""
+        return await customers.customers(services, q, limit, offset)
 
     @post("/billing-runs", responses=problems(*COMMAND))
     async def billing_run(self, services: Services, data: BillingRunIn) -> BillingRun:

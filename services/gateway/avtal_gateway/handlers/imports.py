@@ -1,4 +1,5 @@
-"""CSV imports through the catalog: upload a file as a job, run it again (mapping, commit), follow it."""
+"""CSV imports: products and price lists run in the catalog, customers, covered items and contracts in the
+contracts service; upload a file as a job, run it again (mapping, commit), follow it."""
 
 from __future__ import annotations
 
@@ -6,13 +7,24 @@ import json
 import uuid
 from typing import Any, Literal
 
-from avtal_common.api.pagination import Page
+from litestar.plugins.problem_details import ProblemDetailsException
+
+from avtal_common.api.pagination import MAX_LIMIT, Page
 from avtal_common.csvimport.jobs import ImportJob, ImportRun
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.domain.users import User
 from avtal_gateway.handlers.views import parse
 
-ImportKind = Literal["products", "prices"]
+ImportKind = Literal["products", "prices", "customers", "items", "contracts"]
+# Which service runs which kind; a job id is looked up in each (ids are random UUIDs: no clash).
+OWNER: dict[str, str] = {
+    "products": "catalog",
+    "prices": "catalog",
+    "customers": "contracts",
+    "items": "contracts",
+    "contracts": "contracts",
+}
+RUNNERS = ("catalog", "contracts")
 # The largest upload the gateway passes on; the catalog's own cap (AVTAL_CATALOG_IMPORT_MAX_BYTES) also holds.
 MAX_UPLOAD_BYTES = 128 * 1024 * 1024
 
@@ -36,25 +48,43 @@ async def submit(
     services: Services, user: User, kind: ImportKind, data: bytes, run: ImportRun, file_name: str
 ) -> ImportJob:
     params = _params(kind, run, file_name, user)
-    raw = await services.json("catalog", "POST", "/imports/", params=params, content=data)
-    job: ImportJob = parse("catalog", ImportJob, raw)
+    service = OWNER[kind]
+    raw = await services.json(service, "POST", "/imports/", params=params, content=data)
+    job: ImportJob = parse(service, ImportJob, raw)
     return job
 
 
 async def rerun(services: Services, job_id: uuid.UUID, run: ImportRun) -> ImportJob:
-    raw = await services.json("catalog", "POST", f"/imports/{job_id}/runs", json=run.model_dump(mode="json"))
-    job: ImportJob = parse("catalog", ImportJob, raw)
-    return job
-
-
-async def job(services: Services, job_id: uuid.UUID) -> ImportJob:
-    found: ImportJob = parse(
-        "catalog", ImportJob, await services.json("catalog", "GET", f"/imports/{job_id}")
-    )
+    service = OWNER[(await job(services, job_id)).kind]
+    raw = await services.json(service, "POST", f"/imports/{job_id}/runs", json=run.model_dump(mode="json"))
+    found: ImportJob = parse(service, ImportJob, raw)
     return found
 
 
+async def job(services: Services, job_id: uuid.UUID) -> ImportJob:
+    """The job from whichever service runs it (404 when none knows it)."""
+    for service in RUNNERS:
+        try:
+            raw = await services.json(service, "GET", f"/imports/{job_id}")
+        except ProblemDetailsException as exc:
+            if exc.status_code == 404 and service != RUNNERS[-1]:
+                continue
+            raise
+        found: ImportJob = parse(service, ImportJob, raw)
+        return found
+    raise AssertionError("unreachable: the last service's 404 is raised")
+
+
 async def jobs(services: Services, limit: int, offset: int) -> Page[ImportJob]:
-    raw = await services.json("catalog", "GET", "/imports/", params={"limit": limit, "offset": offset})
-    page: Page[ImportJob] = parse("catalog", Page[ImportJob], raw)
-    return page
+    """Every service's jobs, newest first: each gives its first offset + limit, merged and cut."""
+    merged: list[ImportJob] = []
+    total = 0
+    for service in RUNNERS:
+        raw = await services.json(
+            service, "GET", "/imports/", params={"limit": min(offset + limit, MAX_LIMIT), "offset": 0}
+        )
+        part: Page[ImportJob] = parse(service, Page[ImportJob], raw)
+        merged += part.items
+        total += part.total
+    merged.sort(key=lambda j: j.created_at, reverse=True)
+    return Page[ImportJob](items=merged[offset : offset + limit], total=total, limit=limit, offset=offset)

@@ -89,8 +89,10 @@ def _headers(group: str, record: ConsumerRecord, reason: str) -> dict[str, str]:
 def _sent(group: str, record: ConsumerRecord, reason: str) -> None:
     metrics.EVENTS_HANDLED.labels(group, record.topic, "dead_lettered").inc()
     metrics.CONSUMER_DEAD_LETTERS.labels(group, record.topic).inc()
+    cid = dict(record.headers or ()).get("x-correlation-id")  # logged after the pass: not the current one
     log.error(
         "consumer.dead_lettered",
+        **({"correlation_id": cid.decode(errors="replace")} if cid else {}),
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,

@@ -11,7 +11,8 @@ failed batch is applied once more behind a savepoint chain (one extra round trip
 failing event retried in place and its dead letter acknowledged with the pass's others, and the next
 batches keep the chain while poison keeps coming: measured 321-459 good msg/s with poison against
 440-673 without (68-73%, standalone, load 11-14, where the clean run could not keep the offered rate),
-242 vs 315 (77%) inside the common integration suite, 0.3-0.5 ms CPU per good message; the previous
+242 vs 315 (77%) inside the common integration suite (load 11), 765 vs 941 (81%) on the stack at load
+3-5, 0.3-0.5 ms CPU per good message; the previous
 design measured 14-15% standalone under the same load. The bound, 45%, fails both earlier designs."""
 
 from __future__ import annotations

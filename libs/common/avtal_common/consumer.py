@@ -2,13 +2,12 @@
 
 One FastStream batch subscriber per service and group. A batch is applied in one PostgreSQL
 transaction that first claims every event in the inbox (one statement), so a redelivered event is a
-no-op. If a handler fails for a reason other than the infrastructure, its event is set aside and the
-batch goes on around it (or, when the culprit is unclear, it is redone with a savepoint per event);
-each event meets its own fate (`consumer_errors.Fault`): an outage is waited out, a refused event
-is dead-lettered, a missing dependency is retried a while and then parked, a bug is retried N times.
+no-op; when a handler fails, the batch is applied again behind a savepoint chain (`consumer_batch`).
+Each event meets its own fate (`consumer_errors.Fault`): an outage is waited out, a refused event is
+dead-lettered, a missing dependency is retried a while and then parked, a bug is retried N times.
 Every start of a batch is counted beforehand in the database, so an event that crashes or hangs its
 process is isolated after N starts across restarts. Offsets are committed (manual ack) only when every
-event of the batch has been applied, dead-lettered or parked.
+event of the batch has been applied, dead-lettered (acknowledged) or parked.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -26,7 +24,8 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
 from pydantic import ValidationError
 
-from avtal_common import consumer_dead_letters, consumer_state, inbox, metrics
+from avtal_common import consumer_batch, consumer_dead_letters, consumer_state, metrics
+from avtal_common.consumer_batch import Item, Run
 from avtal_common.consumer_errors import Fault, HandlerTimeout, classify
 from avtal_common.consumer_handlers import (
     ConsumerPolicy,
@@ -42,31 +41,6 @@ from avtal_common.uow import UnitOfWork
 __all__ = ["ConsumerPolicy", "EventConsumer", "EventHandler", "HandlerFn", "apply_event"]
 
 log = get_logger(__name__)
-
-
-@dataclass
-class _Item:
-    record: ConsumerRecord
-    handler: EventHandler
-    envelope: Envelope[Any]
-    failures: int = 0  # in this process, of a bug's kind
-    missing: bool = False  # its last try found a dependency missing
-
-    @property
-    def key(self) -> consumer_state.Key:
-        return (self.envelope.event_id, self.handler.name)
-
-
-@dataclass
-class _Run:
-    """One delivery of a batch in this process, until every event in it is settled."""
-
-    items: list[_Item]
-    counted: bool = False
-    # batch (failing events set aside) → guarded (a savepoint per event) or solo (a transaction per event)
-    mode: str = "batch"
-    missing_since: float | None = None
-    solo_counted: set[consumer_state.Key] = field(default_factory=set)
 
 
 class EventConsumer:
@@ -89,6 +63,7 @@ class EventConsumer:
         self.policy = policy or ConsumerPolicy()
         self._session_timeout_ms = session_timeout_ms
         self._failing_since: float | None = None
+        self._guarding = False  # a handler failed lately: batches start with the savepoint chain
         self.subscriber: Any = None
         metrics.CONSUMER_FAILING.labels(group_id).set_function(self.failing_for)
 
@@ -129,19 +104,20 @@ class EventConsumer:
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply one batch; returns only when every record is applied, dead-lettered or parked, so an
         offset is never committed past an event that had no effect."""
-        run: _Run | None = None
+        run: Run | None = None
         backoff = 0.2
         while True:
             pause: float | None = None  # None: back off, as for an outage
             try:
-                run = run or _Run([it for r in records if (it := await self._parse(r)) is not None])
+                run = run or await self._new_run(records)
                 await self._count_start(run)
                 await self._step(run)
                 if not run.items:
+                    await self._finish(run)
                     self._failing_since = None
                     return
                 if not any(it.missing for it in run.items):
-                    # Only bugs are left, and they are retried at most max_attempts times: a growing
+                    # Only bugs are left (solo), and they are retried at most max_attempts times: a growing
                     # backoff would only hold the batch's good events (already applied) uncommitted.
                     pause = self.policy.bug_retry_s
             except Exception as exc:  # noqa: BLE001 - classified; every cause is retried here
@@ -151,68 +127,38 @@ class EventConsumer:
             if pause is None:
                 backoff = min(backoff * 2, self.policy.max_backoff_s)
 
-    async def _count_start(self, run: _Run) -> None:
+    async def _new_run(self, records: Sequence[ConsumerRecord]) -> Run:
+        items = [it for r in records if (it := await self._parse(r)) is not None]
+        return Run(items, consumer_state.spans(records))
+
+    async def _count_start(self, run: Run) -> None:
         """Count the batch's start before anything runs (committed at once, so a crash leaves the count
         behind); a batch started before and never finished runs event by event."""
         if run.counted or not run.items:
             return
-        if await consumer_state.count_delivery(self.pool, [it.key for it in run.items]) > 1:
+        if await consumer_state.count_batch(self.pool, self.group_id, run.spans) > 1:
             log.warning("consumer.unfinished_batch_isolated", group=self.group_id, events=len(run.items))
             run.mode = "solo"
         run.counted = True
 
-    async def _step(self, run: _Run) -> None:
+    async def _step(self, run: Run) -> None:
         if not run.items:
             return  # nothing for this group's handlers, or only malformed records (dead-lettered)
-        if run.mode == "batch":
-            await self._apply_split(run)
-            if not run.items:
-                return
-        await self._apply_each(run)
+        if run.mode == "solo":
+            run.items = [it for it in run.items if not await self._solo(run, it)]
+        elif run.mode == "batch" and not self._guarding and await consumer_batch.optimistic(self, run):
+            return
+        else:
+            run.mode = "guarded"
+            self._guarding = await consumer_batch.guarded(self, run)
         await self._settle_leftovers(run)
 
-    async def _apply_split(self, run: _Run) -> None:
-        """The batch in one transaction. When a handler fails, its event is set aside (judged, retried
-        later alone) and the events before it, which just went through, are applied again as a batch, then
-        the rest: a poison event costs its neighbours a second batch pass, not a savepoint each. An outage
-        ends the pass (the unsettled events are retried as a batch); any other failure (a swallowed error,
-        a failure outside a handler) leaves every unsettled event to the guarded pass."""
-        pending, aside = run.items, []
-        try:
-            while pending:
-                try:
-                    await self._apply_batch(pending)
-                    pending = []
-                except _HandlerFailed as failed:
-                    if classify(failed.cause) is Fault.INFRASTRUCTURE or _aborted(failed.cause):
-                        raise failed.cause from None
-                    log.info("consumer.batch_split", group=self.group_id, error=repr(failed.cause))
-                    if failed.index:
-                        await self._apply_batch(pending[: failed.index])
-                    pending = pending[failed.index :]
-                    if not await self._judge(pending[0], failed.cause) and not await self._retry_now(
-                        pending[0]
-                    ):
-                        aside.append(pending[0])
-                    pending = pending[1:]
-        except Exception as exc:
-            run.items = aside + pending
-            if classify(exc) is Fault.INFRASTRUCTURE:
-                raise  # retried as a batch once the outage is over
-            run.mode = "guarded"  # find the event(s) at fault one by one
-            log.info("consumer.batch_guarded", group=self.group_id, error=repr(exc))
-            return
-        run.items, run.mode = aside, "guarded"
-
-    async def _retry_now(self, it: _Item) -> bool:
-        """A failing handler (a bug, not an outage or a missing dependency) is tried again at once, alone,
-        until it goes through or has had its max_attempts and is dead-lettered: a deterministic failure
-        settles in milliseconds, in its place, and the rest of the batch goes on behind it."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            while not it.missing:
-                if await self._guarded(conn, it):  # a savepoint each try, in one transaction
-                    return True
-        return False
+    async def _finish(self, run: Run) -> None:
+        """Mark the batch's offsets finished, unless its last transaction did."""
+        if run.counted and not run.finished:
+            async with self.pool.acquire() as conn:
+                await consumer_state.finish_batch(conn, self.group_id, run.spans)
+            run.finished = True
 
     def _failed(self, fault: Fault, exc: BaseException, topic: str, retry: bool = False) -> None:
         if fault is not Fault.MISSING and self._failing_since is None:
@@ -223,7 +169,7 @@ class EventConsumer:
         emit = log.debug if retry else log.warning
         emit("consumer.failed", group=self.group_id, topic=topic, fault=fault.value, error=repr(exc))
 
-    async def _parse(self, record: ConsumerRecord) -> _Item | None:
+    async def _parse(self, record: ConsumerRecord) -> Item | None:
         handler = self._by_topic.get(record.topic)
         if handler is None:
             return None
@@ -232,28 +178,7 @@ class EventConsumer:
         except ValidationError as exc:
             await self._retire(record, handler, f"schema: {consumer_dead_letters.summary(exc)}")
             return None
-        return _Item(record, handler, env)
-
-    async def _apply_batch(self, items: list[_Item]) -> None:
-        """The whole batch in one transaction, claimed in the inbox with one statement."""
-        outcomes = []
-        async with self.pool.acquire() as conn, conn.transaction():
-            fresh = await inbox.claim_many(conn, [(*it.key, it.record.topic) for it in items])
-            for index, it in enumerate(items):
-                if it.key not in fresh:
-                    outcomes.append((it.record.topic, "duplicate"))
-                    continue
-                fresh.discard(it.key)  # the same event twice in one batch takes effect once
-                try:
-                    await self.run_handler(
-                        self.joined(conn, it.envelope), it.handler, it.envelope, claimed=True
-                    )
-                except Exception as exc:
-                    raise _HandlerFailed(index, exc) from exc
-                outcomes.append((it.record.topic, "handled"))
-            await consumer_state.finish(conn, [it.key for it in items])
-        for topic, outcome in outcomes:
-            metrics.EVENTS_HANDLED.labels(self.group_id, topic, outcome).inc()
+        return Item(record, handler, env)
 
     async def run_handler(
         self, uow: UnitOfWork, handler: EventHandler, env: Envelope[Any], claimed: bool = False
@@ -273,28 +198,23 @@ class EventConsumer:
                 raise HandlerTimeout(f"{handler.name} ran over {self.policy.handler_timeout_s} s") from exc
             raise
 
-    async def _apply_each(self, run: _Run) -> None:
-        """Each event alone (a savepoint each in one transaction, or a transaction each in solo mode);
-        keeps in `run.items` only the events still to retry. An infrastructure fault aborts it all."""
-        if run.mode == "solo":
-            run.items = [it for it in run.items if not await self._solo(run, it)]
-            return
-        async with self.pool.acquire() as conn, conn.transaction():
-            left = [it for it in run.items if not await self._guarded(conn, it)]
-        run.items = left
+    def decide(self, it: Item, exc: Exception) -> str | None:
+        """Judge a failure by its cause: an outage is raised; returns the dead-letter reason of an event no
+        retry will fix (refused, or failed max_attempts times), or None (retry it, now or later)."""
+        fault = classify(exc)
+        self._failed(fault, exc, it.record.topic, retry=it.failures > 0 and fault is Fault.BUG)
+        if fault is Fault.INFRASTRUCTURE:
+            raise exc
+        if fault is Fault.REFUSED:
+            return f"domain: {exc}"
+        it.missing = fault is Fault.MISSING
+        it.failures += fault is Fault.BUG
+        if it.failures >= self.policy.max_attempts:
+            return f"handler failed {it.failures} times: {exc!r}"
+        return None
 
-    async def _guarded(self, conn: asyncpg.Connection, it: _Item) -> bool:
-        """True when the event is settled (applied or dead-lettered)."""
-        try:
-            async with conn.transaction():  # a savepoint: a failed event leaves the batch intact
-                outcome = await self.run_handler(self.joined(conn, it.envelope), it.handler, it.envelope)
-                await consumer_state.finish(conn, [it.key])  # refused if the handler swallowed an error
-        except Exception as exc:  # noqa: BLE001 - judged by its cause in `_judge`
-            return await self._judge(it, exc)
-        metrics.EVENTS_HANDLED.labels(self.group_id, it.record.topic, outcome).inc()
-        return True
-
-    async def _solo(self, run: _Run, it: _Item) -> bool:
+    async def _solo(self, run: Run, it: Item) -> bool:
+        """The event alone, in a transaction of its own, its starts counted; True when settled."""
         if it.key not in run.solo_counted:
             starts = await consumer_state.count_solo(self.pool, it.key)
             run.solo_counted.add(it.key)
@@ -302,24 +222,19 @@ class EventConsumer:
                 await self._give_up(it, f"crashed or hung its consumer {starts - 1} times")
                 return True
         async with self.pool.acquire() as conn:
-            return await self._guarded(conn, it)  # a transaction of its own (no outer one here)
+            try:
+                async with conn.transaction():
+                    outcome = await self.run_handler(self.joined(conn, it.envelope), it.handler, it.envelope)
+                    await consumer_state.finish(conn, [it.key])  # refused if the handler swallowed an error
+            except Exception as exc:  # noqa: BLE001 - judged by its cause in `decide`
+                reason = self.decide(it, exc)
+                if reason is not None:
+                    await self._give_up(it, reason)
+                return reason is not None
+        metrics.EVENTS_HANDLED.labels(self.group_id, it.record.topic, outcome).inc()
+        return True
 
-    async def _judge(self, it: _Item, exc: Exception) -> bool:
-        fault = classify(exc)
-        self._failed(fault, exc, it.record.topic, retry=it.failures > 0 and fault is Fault.BUG)
-        if fault is Fault.INFRASTRUCTURE:
-            raise exc
-        if fault is Fault.REFUSED:
-            await self._give_up(it, f"domain: {exc}")
-            return True
-        it.missing = fault is Fault.MISSING
-        it.failures += fault is Fault.BUG
-        if it.failures >= self.policy.max_attempts:
-            await self._give_up(it, f"handler failed {it.failures} times: {exc!r}")
-            return True
-        return False
-
-    async def _give_up(self, it: _Item, reason: str) -> None:
+    async def _give_up(self, it: Item, reason: str) -> None:
         await self._retire(it.record, it.handler, reason)
         async with self.pool.acquire() as conn:
             await consumer_state.finish(conn, [it.key])
@@ -337,7 +252,7 @@ class EventConsumer:
                 await consumer_state.park(conn, handler.name, record, why)
             metrics.EVENTS_HANDLED.labels(self.group_id, record.topic, "parked").inc()
 
-    async def _settle_leftovers(self, run: _Run) -> None:
+    async def _settle_leftovers(self, run: Run) -> None:
         """Events still failing are retried (the caller backs off); events whose dependency has not
         arrived within `missing_wait_s` are parked so the partition moves on."""
         missing = [it for it in run.items if it.missing]
@@ -363,19 +278,8 @@ class EventConsumer:
     async def dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         await consumer_dead_letters.publish(self._broker, self.group_id, record, reason)
 
-
-class _HandlerFailed(Exception):
-    """A handler's failure within a batch, with the event's place in it."""
-
-    def __init__(self, index: int, cause: Exception) -> None:
-        super().__init__(repr(cause))
-        self.index, self.cause = index, cause
-
-
-def _aborted(exc: BaseException) -> bool:
-    """A statement refused in an aborted transaction: the culprit is an earlier handler that swallowed
-    an error, not this event."""
-    return isinstance(exc, asyncpg.InFailedSQLTransactionError)
+    def pending_dead_letters(self) -> consumer_dead_letters.PendingDeadLetters:
+        return consumer_dead_letters.PendingDeadLetters(self._broker, self.group_id)
 
 
 async def _raw_decoder(msg: Any) -> None:

@@ -101,6 +101,20 @@ async def abort_producer(producer: AIOKafkaProducer) -> None:
         await asyncio.wait([task], timeout=2)
     accumulator = getattr(producer, "_message_accumulator", None)
     if accumulator is not None:
+        batches = [b for queue in accumulator._batches.values() for b in queue]
+        batches += list(accumulator._pending_batches)
         accumulator.fail_all(KafkaError("relay producer aborted"))
+        for batch in batches:
+            _retrieve_failures(batch)
     with contextlib.suppress(Exception):
         await asyncio.wait_for(producer.stop(), 5)
+
+
+def _retrieve_failures(batch: Any) -> None:
+    """Read the failures `fail_all` left on a batch: its drain waiter was for the cancelled sender task
+    and its messages' futures may have been given up by the relay, so nobody else ever reads them
+    (asyncio would log "Future exception was never retrieved" for each)."""
+    futures = [getattr(batch, "_drain_waiter", None), *(f for f, _ in getattr(batch, "_msg_futures", ()))]
+    for future in futures:
+        if future is not None and future.done() and not future.cancelled():
+            future.exception()

@@ -102,8 +102,16 @@ async def _queue(
 
 
 async def _send(publisher: Publisher, row: Row) -> asyncio.Future[Any]:
-    ack = await publisher.send(row.payload, row.topic, key=row.key.encode(), headers=row.headers)
-    return asyncio.ensure_future(ack)
+    ack = asyncio.ensure_future(
+        await publisher.send(row.payload, row.topic, key=row.key.encode(), headers=row.headers)
+    )
+    ack.add_done_callback(_retrieve)  # one given up at the deadline fails later, when nobody awaits it
+    return ack
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 async def _settle(

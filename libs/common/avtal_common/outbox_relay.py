@@ -7,8 +7,10 @@ or a keepalive timeout). One publisher per database is what keeps each key in or
 
 A round reads rows on that connection (no transaction, no row locks: nobody else publishes), sends them
 with no database transaction open, waits for the acks within a deadline, then marks them in one short
-statement. LISTEN runs on the same connection, so losing it loses the lock too and both come back
-together.
+statement. While a full round waits for its acks, the next one is read (the rows in flight excluded), so
+rounds follow each other without a read in between; its rows are sent only once the round before has
+settled, and read again if that round failed or quarantined a row. LISTEN runs on the same
+connection, so losing it loses the lock too and both come back together.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ WHERE o.published_at IS NULL AND o.quarantined_at IS NULL
   AND NOT EXISTS (
       SELECT 1 FROM outbox q
       WHERE q.key = o.key AND q.id < o.id AND q.quarantined_at IS NOT NULL AND q.published_at IS NULL)
+  AND o.id <> ALL($2::bigint[])  -- the rows of the round in flight, when reading ahead
 ORDER BY o.id LIMIT $1
 """
 _MARK_SENT = """
@@ -74,6 +77,7 @@ class OutboxRelay:
         self._round_timeout, self._standby_poll = round_timeout_s, standby_poll_s
         self._wake = asyncio.Event()
         self._failing_since: float | None = None
+        self._ahead: list[Row] = []  # the next round, read while the last one waited for its acks
         self.active = False
 
     def failing_for(self) -> float:
@@ -112,6 +116,7 @@ class OutboxRelay:
             self._healthy()  # a standby waiting its turn is fine
             await asyncio.sleep(self._standby_poll)
         self._set_active(True)
+        self._ahead = []  # read under an earlier lock, maybe published by another relay since
         log.info("outbox.relay_active", service=self._service)
         backoff = _Backoff()
         while True:
@@ -130,18 +135,30 @@ class OutboxRelay:
 
     async def publish_once(self, conn: asyncpg.Connection) -> int:
         """One round on the lock holder's connection; returns how many rows it took care of."""
-        records = await conn.fetch(_CLAIM, self._batch_size, timeout=self._round_timeout)
-        if not records:
+        rows, self._ahead = self._ahead or await self._read(conn, []), []
+        if not rows:
             self._healthy()
             return 0
-        outcome = await self._publish([_row(r) for r in records])
+        sending = asyncio.create_task(self._publish(rows))
+        try:
+            ahead = await self._read(conn, rows) if len(rows) == self._batch_size else []
+        except BaseException:
+            sending.cancel()  # its rows stay unmarked and are sent again, as after any failed round
+            raise
+        outcome = await sending
         await self._record(conn, outcome)
+        if outcome.ok and not outcome.quarantined:
+            self._ahead = ahead  # else read again: the rows behind a failed or quarantined row must wait
         if not outcome.ok:
             await self._reset_publisher()
             self._failing()
             raise PublishFailed(f"{len(outcome.failed)} rows not published; first: {_first(outcome)}")
         self._healthy()
         return len(outcome.sent) + len(outcome.quarantined)
+
+    async def _read(self, conn: asyncpg.Connection, in_flight: list[Row]) -> list[Row]:
+        ids = [r.id for r in in_flight]
+        return [_row(r) for r in await conn.fetch(_CLAIM, self._batch_size, ids, timeout=self._round_timeout)]
 
     async def _publish(self, rows: list[Row]) -> Outcome:
         return await publish_rows(self._publisher, rows, self._round_timeout)

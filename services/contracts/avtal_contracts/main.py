@@ -2,12 +2,14 @@
 
 from avtal_common import topics
 from avtal_common.runtime import ServiceSpec, serve
+from avtal_contracts.api.bulk import BulkJobController, ContractSearchController
 from avtal_contracts.api.contracts import ContractController
 from avtal_contracts.api.customers import CustomerController
 from avtal_contracts.api.products import ProductController
 from avtal_contracts.consumers import handlers
 from avtal_contracts.settings import ContractsSettings
 from avtal_contracts.store.uow import ContractsUnitOfWork
+from avtal_contracts.workers import bulk_worker
 
 SPEC = ServiceSpec(
     name="contracts",
@@ -22,7 +24,14 @@ SPEC = ServiceSpec(
         topics.CONTRACT_EXPIRED,
     ],
     handlers=handlers,
-    routes=[CustomerController, ContractController, ProductController],
+    routes=[
+        CustomerController,
+        ContractController,
+        ProductController,
+        ContractSearchController,
+        BulkJobController,
+    ],
+    background=[bulk_worker],
     unit_of_work=ContractsUnitOfWork,
 )
 

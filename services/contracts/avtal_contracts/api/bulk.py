@@ -24,6 +24,7 @@ from avtal_contracts.store.search import Selection
 from avtal_contracts.store.uow import ContractsUnitOfWork
 
 ContractNos = Parameter(query="contract_no", required=False, max_items=1000)
+StateParam = Parameter(query="state", required=False, description="pending, applied or failed")
 Today = Parameter(query="today", required=False, description="the day the calendar's status is for")
 
 
@@ -155,14 +156,14 @@ class BulkJobController(Controller):
         self,
         uow: ContractsUnitOfWork,
         job_id: uuid.UUID,
-        state: Literal["pending", "applied", "failed"] | None = None,
+        outcome: Literal["pending", "applied", "failed"] | None = StateParam,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[responses.BulkJobContract]:
         """Each contract's result (`state=failed`: the failures with their reasons)."""
         async with uow:
             await uow.bulk_jobs.get(job_id)
-            rows, total = await uow.bulk_jobs.items(job_id, state, limit, offset)
+            rows, total = await uow.bulk_jobs.items(job_id, outcome, limit, offset)
         items = [responses.BulkJobContract(**r) for r in rows]
         return Page[responses.BulkJobContract](items=items, total=total, limit=limit, offset=offset)
 

@@ -11,12 +11,12 @@ import asyncpg
 
 from avtal_contracts.store.contracts import COLUMNS
 
-# The status the calendar gives a contract on $1 (domain.contracts.effective_status, in SQL) with
-# $2 the expiring days, so filters agree with what the list shows before the daily job has run.
+# The status the calendar gives a contract on {today} (domain.contracts.effective_status, in SQL) with
+# {days} the expiring days, so filters agree with what the list shows before the daily job has run.
 STATUS_SQL = """(CASE
     WHEN c.status NOT IN ('active', 'expiring') THEN c.status
-    WHEN $1::date > c.end_date THEN 'expired'
-    WHEN $1::date >= LEAST(c.end_date, c.end_date - c.notice_days) - $2::int THEN 'expiring'
+    WHEN {today}::date > c.end_date THEN 'expired'
+    WHEN {today}::date >= LEAST(c.end_date, c.end_date - c.notice_days) - {days}::int THEN 'expiring'
     ELSE 'active' END)"""
 
 
@@ -44,9 +44,9 @@ class Selection:
 
 
 def where(s: Selection, today: date, expiring_days: int) -> tuple[str, list[Any]]:
-    """The WHERE clause over `contracts c` and its parameters ($1 today, $2 expiring days, then the
-    filters' values)."""
-    params: list[Any] = [today, expiring_days]
+    """The WHERE clause over `contracts c` and its parameters (`today` and `expiring_days` give the
+    calendar's status)."""
+    params: list[Any] = []
     clauses: list[str] = []
 
     def arg(value: Any) -> str:
@@ -60,7 +60,8 @@ def where(s: Selection, today: date, expiring_days: int) -> tuple[str, list[Any]
     if s.end_to is not None:
         clauses.append(f"c.end_date <= {arg(s.end_to)}")
     if s.status is not None:
-        clauses.append(f"{STATUS_SQL} = {arg(s.status)}")
+        status = STATUS_SQL.format(today=arg(today), days=arg(expiring_days))
+        clauses.append(f"{status} = {arg(s.status)}")
     if s.contract_nos:
         clauses.append(f"c.contract_no = ANY({arg(list(s.contract_nos))}::text[])")
     if s.contract_ids:

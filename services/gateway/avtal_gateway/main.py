@@ -18,6 +18,8 @@ from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
 from avtal_gateway.api.catalog import CATALOG_ROUTES
+from avtal_gateway.api.contracts_bulk import BULK_API_ROUTES
+from avtal_gateway.api.contracts_portal import ContractListController
 from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
@@ -110,6 +112,8 @@ SPEC = ServiceSpec(
         LoginPageController,
         PortalController,
         *CATALOG_ROUTES,
+        *BULK_API_ROUTES,
+        ContractListController,
         ImportApiController,
         ImportPagesController,
         STATIC,

@@ -82,7 +82,7 @@ class BulkForm(Filters):
         return BulkJobIn(
             kind=self.kind, selection=selection, mode=self.mode, end_date=self.end_date,
             billing_interval_months=self.billing_interval_months, price_policy=self.price_policy,
-            uplift_pct=self.uplift_pct,  # type: ignore[arg-type]  # pydantic parses the Decimal
+            uplift_pct=self.uplift_pct,  # pydantic parses the Decimal
             auto_renew=None if self.auto_renew is None else self.auto_renew == "yes",
             target_id=self.target_id, effective_date=self.effective_date, site_id=self.move_site_id,
         )  # fmt: skip

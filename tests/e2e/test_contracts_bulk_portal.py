@@ -21,6 +21,11 @@ def _form(client: httpx.Client, url: str, data: dict[str, object]) -> httpx.Resp
     )
 
 
+def _page_with(client: httpx.Client, url: str, text: str) -> str | None:
+    page = client.get(url).text
+    return page if text in page else None
+
+
 def _second_contract(staff: httpx.Client, made: dict[str, object], end: str) -> dict[str, object]:
     customer, product = made["customer"], made["product"]
     body = {
@@ -49,7 +54,7 @@ def test_staff_tick_contracts_preview_apply_follow_the_job_and_undo_it(
     unchanged = ok(staff.get(f"/api/v1/contracts/{first['contract_id']}"))
     applied = _form(staff, "/contracts/bulk/apply", form)
     job_url = applied.url.path
-    done = eventually(lambda: (t := staff.get(job_url).text) if "2 of 2 contract(s) done" in t else None, 60)
+    done = eventually(lambda: _page_with(staff, job_url, "2 of 2 contract(s) done"), 60)
 
     assert first["contract_no"] in listed and second["contract_no"] in listed and "2 of 2" not in listed
     assert "2 contract(s) selected; new end date <strong>2027-02-28</strong>" in preview.text
@@ -64,7 +69,7 @@ def test_staff_tick_contracts_preview_apply_follow_the_job_and_undo_it(
     assert ok(staff.get(f"/api/v1/contracts/{first['contract_id']}"))["end_date"] == "2027-02-28"
 
     undone = _form(staff, f"{job_url}/undo", {})
-    eventually(lambda: "1 of 1 contract(s) done" in staff.get(undone.url.path).text or None, 60)
+    eventually(lambda: _page_with(staff, undone.url.path, "1 of 1 contract(s) done"), 60)
     back = ok(staff.get(f"/api/v1/contracts/{first['contract_id']}"))
     assert (back["end_date"], back["version"]) == ("2026-12-31", 3)
 
@@ -72,8 +77,12 @@ def test_staff_tick_contracts_preview_apply_follow_the_job_and_undo_it(
 def test_the_list_refuses_nothing_ticked_and_keeps_filters_on_its_pages(staff: httpx.Client) -> None:
     made = make_customer_with_contract(staff, end="2026-12-31")
 
-    preview = _form(staff, "/contracts/bulk/preview", {"customer_id": made["customer"]["customer_id"],
-                                                        "kind": "coterminate", "end_date": "2027-01-31"})  # fmt: skip
+    nothing = {
+        "customer_id": made["customer"]["customer_id"],
+        "kind": "coterminate",
+        "end_date": "2027-01-31",
+    }
+    preview = _form(staff, "/contracts/bulk/preview", nothing)
     page = staff.get("/contracts", params={"sku": made["product"]["sku"], "status": "expired"}).text
     bad = staff.get("/contracts", params={"end_from": "not a date"})
 

@@ -146,8 +146,8 @@ class ContractSelectionIn(BaseModel):
 
     customer_id: uuid.UUID | None = None
     site_id: uuid.UUID | None = None
-    sku: OneLine | None = Field(default=None, max_length=200)
-    vendor: OneLine | None = Field(default=None, max_length=200)
+    sku: Annotated[OneLine, Field(max_length=200)] | None = None
+    vendor: Annotated[OneLine, Field(max_length=200)] | None = None
     end_from: BoundedDate | None = None
     end_to: BoundedDate | None = None
     status: ContractStatus | None = None

@@ -37,7 +37,7 @@ def _ids(v: Any) -> Any:
 
 
 Blank = BeforeValidator(_none_if_blank)
-Text = Annotated[OneLine | None, Blank, Field(default=None, max_length=200)]
+Text = Annotated[Annotated[OneLine, Field(max_length=200)] | None, Blank]
 
 
 class Filters(BaseModel):
@@ -86,6 +86,13 @@ class BulkForm(Filters):
             auto_renew=None if self.auto_renew is None else self.auto_renew == "yes",
             target_id=self.target_id, effective_date=self.effective_date, site_id=self.move_site_id,
         )  # fmt: skip
+
+    def hidden(self) -> list[tuple[str, str]]:
+        """The form again as hidden fields (the preview page's Apply button sends the same choice)."""
+        fields = [(k, v) for k, v in self.model_dump(exclude={"ids"}).items() if v not in (None, "", False)]
+        return [(k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in fields] + [
+            ("ids", str(i)) for i in self.ids
+        ]
 
     def refused(self) -> str | None:
         if not self.all_matching and not self.ids:

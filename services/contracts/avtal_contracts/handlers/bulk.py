@@ -116,9 +116,11 @@ async def commit(uow: ContractsUnitOfWork, ctx: Context, before: Contract, chang
     )  # fmt: skip
 
 
-def applied(seq: int, before: Contract, change: bulk.Change) -> Outcome:
+def applied(seq: int, before: Contract, change: bulk.Change, shot: dict[str, Any] | None = None) -> Outcome:
     after = change.after
-    return Outcome(seq, "applied", None, change.summary, change.impact, after.version, snapshot(before))
+    return Outcome(
+        seq, "applied", None, change.summary, change.impact, after.version, shot or snapshot(before)
+    )
 
 
 async def apply_fast(
@@ -136,7 +138,8 @@ async def apply_fast(
             outcomes.append(Outcome(seqs[c.contract_id], "failed", str(exc)))
             continue
         await commit(batch, ctx, c, change)
-        outcomes.append(applied(seqs[c.contract_id], c, change))
+        before = batch.contracts.audits[-1][7]  # the audit's snapshot of `c`, not made twice
+        outcomes.append(applied(seqs[c.contract_id], c, change, before))
     await batch.flush()
     return outcomes
 

@@ -19,21 +19,60 @@ from avtal_common.errors import Conflict
 from avtal_common.events import Envelope, envelope_headers
 from avtal_common.outbox import new_envelope
 from avtal_contracts.domain.contracts import Contract, Line
-from avtal_contracts.store.contracts import (
-    _AUDIT,
-    _UPDATE,
-    _UPSERT_LINE,
-    ContractRepo,
-    _line_row,
-    _overlap_message,
-    _row,
-)
+from avtal_contracts.store.contracts import COLUMNS, ContractRepo, _line_row, _overlap_message, _row
 from avtal_contracts.store.uow import ContractsUnitOfWork
 
-_OUTBOX = "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"
-_VERSIONS = """
-SELECT count(*) FROM contracts c JOIN unnest($1::uuid[], $2::int[]) AS w(id, version)
-    ON c.contract_id = w.id AND c.version = w.version
+# Each statement takes one array per column (unnest): one round trip per batch instead of one per row.
+_TYPES = [
+    "uuid",
+    "text",
+    "uuid",
+    "text",
+    "date",
+    "date",
+    "int",
+    "text",
+    "text",
+    "numeric",
+    "text",
+    "bool",
+    "int",
+    "int",
+    "text",
+    "int",
+    "date",
+    "text",
+    "uuid",
+    "uuid",
+    "text",
+]
+_NAMES = [c.strip() for c in COLUMNS.split(",")]
+_ARGS = ", ".join(f"${i}::{t}[]" for i, t in enumerate(_TYPES, start=1))
+# Optimistic like ContractRepo.save: a row whose version moved is not updated (the count tells).
+_UPDATE = f"""
+UPDATE contracts c SET ({", ".join(_NAMES)}, updated_at) = ({", ".join(f"u.{n}" for n in _NAMES)}, now())
+FROM unnest({_ARGS}, ${len(_TYPES) + 1}::int[]) AS u({", ".join(_NAMES)}, expected)
+WHERE c.contract_id = u.contract_id AND c.version = u.expected
+"""
+_UPSERT_LINES = """
+INSERT INTO contract_lines (line_id, contract_id, product_id, sku, product_name, item_id, annual_price,
+                            unit_price, quantity, price_source, start_date, end_date)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::numeric[],
+                     $8::numeric[], $9::int[], $10::text[], $11::date[], $12::date[])
+ON CONFLICT (line_id) DO UPDATE SET
+    product_id = EXCLUDED.product_id, sku = EXCLUDED.sku, product_name = EXCLUDED.product_name,
+    annual_price = EXCLUDED.annual_price, unit_price = EXCLUDED.unit_price, quantity = EXCLUDED.quantity,
+    price_source = EXCLUDED.price_source, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date
+"""
+_AUDIT = """
+INSERT INTO audit_log
+    (contract_id, action, detail, correlation_id, actor, version, effective_date, before, after)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::int[], $7::date[],
+                     $8::jsonb[], $9::jsonb[])
+"""
+_OUTBOX = """
+INSERT INTO outbox (event_id, topic, key, payload, headers)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
 """
 _DROP = "DELETE FROM contract_lines WHERE line_id = ANY($1::uuid[])"
 # Lines of other contracts covering one of these items on a day of these ranges (the batch's twin of
@@ -80,21 +119,16 @@ class BufferedContractRepo(ContractRepo):
     async def flush(self) -> None:
         if not self.saved:
             return
-        await self._check_versions()
         changed, dropped = self._line_changes()
         await self._check_batch_coverage(changed)
-        await self._conn.executemany(_UPDATE, [(*_row(c), c.version - 1) for c in self.saved])
+        done = await _unnest(self._conn, _UPDATE, [(*_row(c), c.version - 1) for c in self.saved])
+        if done != f"UPDATE {len(self.saved)}":
+            raise Conflict("a contract of the batch was changed meanwhile")
         if dropped:
             await self._conn.execute(_DROP, dropped)
         if changed:
-            await self._conn.executemany(_UPSERT_LINE, [_line_row(cid, ln) for cid, ln in changed])
-        await self._conn.executemany(_AUDIT, self.audits)
-
-    async def _check_versions(self) -> None:
-        ids = [c.contract_id for c in self.saved]
-        found = await self._conn.fetchval(_VERSIONS, ids, [c.version - 1 for c in self.saved])
-        if found != len(ids):
-            raise Conflict("a contract of the batch was changed meanwhile")
+            await _unnest(self._conn, _UPSERT_LINES, [_line_row(cid, ln) for cid, ln in changed])
+        await _unnest(self._conn, _AUDIT, self.audits)
 
     def _line_changes(self) -> tuple[list[tuple[uuid.UUID, Line]], list[uuid.UUID]]:
         """The lines that differ from before (new or changed) and the ids of lines that went."""
@@ -145,10 +179,13 @@ class BatchUnitOfWork(ContractsUnitOfWork):
 
     async def flush(self) -> None:
         await self.contracts.flush()
-        await self.conn.executemany(
-            _OUTBOX,
-            [
-                (env.event_id, topic, env.aggregate_id, env.model_dump_json().encode(), envelope_headers(env))
-                for topic, env in self.events
-            ],
-        )
+        rows = [
+            (env.event_id, topic, env.aggregate_id, env.model_dump_json().encode(), envelope_headers(env))
+            for topic, env in self.events
+        ]
+        await _unnest(self.conn, _OUTBOX, rows)
+
+
+async def _unnest(conn: asyncpg.Connection, statement: str, rows: list[tuple[Any, ...]]) -> str:
+    """`statement` with one array per column of `rows`."""
+    return str(await conn.execute(statement, *[list(col) for col in zip(*rows, strict=True)]))

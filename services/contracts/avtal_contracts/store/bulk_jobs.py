@@ -34,8 +34,11 @@ SELECT seq, contract_id FROM bulk_job_items WHERE job_id = $1 AND state = 'pendi
 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
 """
 _RECORD = """
-UPDATE bulk_job_items SET state = $3, reason = $4, summary = $5, impact = $6, version_after = $7, before = $8
-WHERE job_id = $1 AND seq = $2
+UPDATE bulk_job_items i SET state = r.state, reason = r.reason, summary = r.summary, impact = r.impact,
+    version_after = r.version_after, before = r.before
+FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int[], $8::jsonb[])
+    AS r(seq, state, reason, summary, impact, version_after, before)
+WHERE i.job_id = $1 AND i.seq = r.seq
 """
 _COUNTERS = """
 UPDATE bulk_jobs SET state = 'running', applied = applied + $2, failed = failed + $3, impact = impact + $4
@@ -151,13 +154,8 @@ class BulkJobRepo:
         return list(await self._conn.fetch(_LOCK, ids))
 
     async def record(self, job_id: uuid.UUID, outcomes: list[Outcome]) -> None:
-        await self._conn.executemany(
-            _RECORD,
-            [
-                (job_id, o.seq, o.state, o.reason, o.summary, o.impact, o.version_after, o.before)
-                for o in outcomes
-            ],
-        )
+        rows = [(o.seq, o.state, o.reason, o.summary, o.impact, o.version_after, o.before) for o in outcomes]
+        await self._conn.execute(_RECORD, job_id, *[list(col) for col in zip(*rows, strict=True)])
         applied = [o for o in outcomes if o.state == "applied"]
         impact = sum((o.impact or Decimal(0) for o in applied), Decimal(0))
         await self._conn.execute(_COUNTERS, job_id, len(applied), len(outcomes) - len(applied), impact)

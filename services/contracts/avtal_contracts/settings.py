@@ -13,6 +13,8 @@ class ContractsSettings(ServiceSettings):
     expiring_days: int = 90
     # `contract.expiring` is sent this many days before the term end and before the notice deadline.
     reminder_lead_days: tuple[int, ...] = (90, 60, 30, 7)
-    # Bulk jobs: contracts per batch (one transaction each) and the idle wait between looks for work.
+    # Bulk jobs: contracts per batch (one transaction each), batches in flight per process (one computes
+    # while another writes), and the idle wait between looks for work.
     bulk_batch_size: int = 1000
+    bulk_workers: int = 2
     bulk_poll_s: float = 1.0

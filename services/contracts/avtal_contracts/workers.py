@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from avtal_common.loops import drain_forever
 from avtal_common.runtime import Runtime
 from avtal_contracts.handlers.bulk_runs import work_once
@@ -16,7 +18,12 @@ def _unit(rt: Runtime) -> ContractsUnitOfWork:
 
 
 async def bulk_worker(rt: Runtime) -> None:
-    """Apply queued bulk jobs, one batch of each at a time, for the life of the process."""
+    """Apply queued bulk jobs for the life of the process: `bulk_workers` loops, each taking one batch of
+    each open job at a time (they claim apart, like replicas do)."""
     assert isinstance(rt.settings, ContractsSettings)
     size, idle = rt.settings.bulk_batch_size, rt.settings.bulk_poll_s
-    await drain_forever(lambda: work_once(lambda: _unit(rt), size), "contracts.bulk", idle_s=idle)
+    loops = [
+        drain_forever(lambda: work_once(lambda: _unit(rt), size), "contracts.bulk", idle_s=idle)
+        for _ in range(rt.settings.bulk_workers)
+    ]
+    await asyncio.gather(*loops)

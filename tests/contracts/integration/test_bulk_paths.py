@@ -10,13 +10,15 @@ from typing import Any
 
 import httpx
 
+from avtal_common import topics
 from avtal_common.db import create_pool
 from avtal_common.logging import bind_correlation_id
 from avtal_contracts.handlers.bulk import StartBulkJob
 from avtal_contracts.handlers.bulk_runs import _batch, start_bulk_job
 from avtal_contracts.store.search import Selection
 from avtal_contracts.store.uow import ContractsUnitOfWork
-from avtal_testing.api import ok
+from avtal_testing.api import eventually, ok
+from avtal_testing.kafka import read_all
 from avtal_testing.stack import StackInfo
 
 from .test_bulk_jobs import _STATE, _contracts, _done, _sql, _start, sku  # noqa: F401 - the fixture
@@ -148,3 +150,36 @@ def test_merge_moves_the_items_and_ends_the_merged_contracts_the_day_before(
     assert len(ok(api.get(f"/contracts/{ids[0]}"))["lines"]) == 3
     failed = ok(api.get(f"/bulk-jobs/{job['job_id']}/contracts", params={"state": "failed"}))["items"]
     assert [f["contract_id"] for f in failed] == [str(ids[0])] and "is the target" in failed[0]["reason"]
+
+
+def test_bulk_renew_creates_successors_and_publishes_contract_renewed(
+    stack: StackInfo,
+    staff: httpx.Client,
+    sku: str,  # noqa: F811 - the fixture
+) -> None:
+    _, ids = _contracts(stack, staff, sku, 2)  # end 2026-12-02 and -03, 12-month renewal terms
+    api = stack.internal("contracts")
+    body = {"kind": "renew", "selection": {"contract_ids": [str(i) for i in ids]}}
+
+    job = _done(api, _start(api, body)["job_id"])
+
+    assert (job["applied"], job["failed"]) == (2, 0)
+    old = ok(api.get(f"/contracts/{ids[0]}"))
+    new = ok(api.get(f"/contracts/{old['renewed_to']}"))
+    assert (new["start_date"], new["end_date"], new["renewed_from"]) == (
+        "2026-12-03",
+        "2027-12-02",
+        str(ids[0]),
+    )
+    assert [ln["item"]["serial_no"] for ln in new["lines"]] == [
+        ln["item"]["serial_no"] for ln in old["lines"]
+    ]
+    assert old["version"] == 2 and ok(api.get(f"/contracts/{ids[0]}/history"))[0]["action"] == "bulk_renew"
+    facts = eventually(lambda: _renewed(stack, str(ids[0])), 60, what="contract.renewed on the broker")
+    assert facts[0]["data"]["successor_id"] == new["contract_id"] and facts[0]["data"]["how"] == "staff"
+
+
+def _renewed(stack: StackInfo, contract_id: str) -> list[dict[str, Any]] | None:
+    records = asyncio.run(read_all(stack.kafka_bootstrap_servers, topics.CONTRACT_RENEWED))
+    found = [e for e in (json.loads(r.value) for r in records) if e["data"]["contract_id"] == contract_id]
+    return found or None

@@ -150,3 +150,17 @@ def test_moved_items_end_the_day_before_on_the_source_and_start_on_the_target() 
         date(2026, 7, 1),
         date(2026, 12, 31),
     )
+
+
+def test_renew_makes_a_successor_for_the_renewal_term_with_the_uplift_applied() -> None:
+    c = _contract(date(2026, 1, 1), date(2026, 12, 31))
+    c = replace(c, terms=Terms(price_policy="uplift_pct", uplift_pct=Decimal("3"), renewal_term_months=12))
+
+    change, successor = bulk.renew(c, "C-2")
+
+    assert (successor.start_date, successor.end_date) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert [ln.unit_price for ln in successor.lines] == [Decimal("1236.00")]  # 1200 × 1.03
+    assert successor.renewed_from == c.contract_id and change.after.renewed_to == successor.contract_id
+    assert change.impact == Decimal("1236.00")  # the successor's whole year
+    with pytest.raises(DomainError, match="already renewed"):
+        bulk.renew(change.after, "C-3")

@@ -159,9 +159,10 @@ class BulkJobIn(BaseModel):
     """One bulk operation on a selection. coterminate: `mode` (`date` with `end_date`, or the `latest` /
     `earliest` end in the selection); edit: any of billing_interval_months, price_policy, uplift_pct,
     auto_renew; reorganise: the items (of `site_id`, or all) move to `target_id` from `effective_date`;
-    merge: every item of the selected contracts moves to `target_id` and they end the day before."""
+    merge: every item of the selected contracts moves to `target_id` and they end the day before; renew:
+    a successor for the next renewal term (uplift % applied when that is the policy)."""
 
-    kind: Literal["coterminate", "edit", "reorganise", "merge"]
+    kind: Literal["coterminate", "edit", "reorganise", "merge", "renew"]
     selection: ContractSelectionIn
     mode: Literal["date", "latest", "earliest"] = "date"
     end_date: BoundedDate | None = None

@@ -11,11 +11,12 @@ from typing import Any
 import asyncpg
 
 from avtal_common.errors import DomainError
-from avtal_common.payloads.contracts import ContractAmended
-from avtal_common.topics import CONTRACT_AMENDED
+from avtal_common.logging import current_correlation_id
+from avtal_common.payloads.contracts import ContractAmended, ContractRenewed
+from avtal_common.topics import CONTRACT_AMENDED, CONTRACT_CREATED, CONTRACT_RENEWED
 from avtal_contracts.domain import bulk
 from avtal_contracts.domain.contracts import Contract, Terms
-from avtal_contracts.handlers.contracts import commit_change, contract_fields
+from avtal_contracts.handlers.contracts import commit_change, contract_created, contract_fields, emit_change
 from avtal_contracts.store.batch import BatchUnitOfWork
 from avtal_contracts.store.bulk_jobs import BulkJob, Outcome
 from avtal_contracts.store.contracts import snapshot
@@ -160,6 +161,8 @@ async def apply_each(
 
 
 async def _apply_one(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Change:
+    if ctx.job.kind == "renew":
+        return await _renew(uow, ctx, c)
     if ctx.job.kind not in ("reorganise", "merge"):
         change = plan(ctx, c)
         await commit(uow, ctx, c, change)
@@ -174,6 +177,30 @@ async def _apply_one(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bul
     await commit(uow, ctx, target, into)
     ctx.target = into.after  # the next source's lines join this version (reset if this one fails)
     return bulk.Change(change.after, change.impact + into.impact, f"{change.summary}; {into.summary}")
+
+
+async def _renew(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Change:
+    """The successor is created (audited, `contract.created`), then `c` points to it (`contract.renewed`)."""
+    change, successor = bulk.renew(c, await uow.contracts.next_number())
+    await uow.contracts.add(successor)
+    await uow.contracts.audit(
+        successor.contract_id, "created", {"renewed_from": str(c.contract_id), "job_id": str(ctx.job.job_id)},
+        current_correlation_id(), actor=ctx.job.actor, version=1, effective_date=successor.start_date,
+        after=snapshot(successor),
+    )  # fmt: skip
+    await emit_change(uow, successor, CONTRACT_CREATED, contract_created(successor))
+    fact = ContractRenewed(
+        contract_id=c.contract_id, contract_no=c.contract_no, successor_id=successor.contract_id,
+        successor_no=successor.contract_no, start_date=successor.start_date, end_date=successor.end_date,
+        how="staff", annual_value_before=c.annual_value, annual_value_after=successor.annual_value,
+        currency=c.currency,
+    )  # fmt: skip
+    detail = {"job_id": str(ctx.job.job_id), "summary": change.summary, "impact": str(change.impact)}
+    await commit_change(
+        uow, c, change.after, action="bulk_renew", fact_topic=CONTRACT_RENEWED, fact=fact,
+        actor=ctx.job.actor, effective_date=successor.start_date, detail=detail,
+    )  # fmt: skip
+    return change
 
 
 def _move_out(ctx: Context, c: Contract) -> tuple[bulk.Change, list[Any]]:

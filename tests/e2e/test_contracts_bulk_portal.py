@@ -74,20 +74,25 @@ def test_staff_tick_contracts_preview_apply_follow_the_job_and_undo_it(
     assert (back["end_date"], back["version"]) == ("2026-12-31", 3)
 
 
-def test_the_list_refuses_nothing_ticked_and_keeps_filters_on_its_pages(staff: httpx.Client) -> None:
-    made = make_customer_with_contract(staff, end="2026-12-31")
+def test_the_list_filters_by_sku_and_status_and_refuses_a_bulk_operation_with_nothing_ticked(
+    staff: httpx.Client,
+) -> None:
+    made = make_customer_with_contract(staff, start="2026-01-01", end="2030-12-31")  # active until 2030
+    sku, number = made["product"]["sku"], made["contract"]["contract_no"]
 
+    active = staff.get("/contracts", params={"sku": sku, "status": "active"}).text
+    expired = staff.get("/contracts", params={"sku": sku, "status": "expired"}).text
     nothing = {
         "customer_id": made["customer"]["customer_id"],
         "kind": "coterminate",
         "end_date": "2027-01-31",
     }
     preview = _form(staff, "/contracts/bulk/preview", nothing)
-    page = staff.get("/contracts", params={"sku": made["product"]["sku"], "status": "expired"}).text
     bad = staff.get("/contracts", params={"end_from": "not a date"})
 
+    assert number in active and "every contract matching the filters (1)" in active
+    assert number not in expired and "No contracts match." in expired
     assert "tick at least one contract" in preview.text
-    assert made["contract"]["contract_no"] not in page or "expired" in page
     assert bad.status_code == 400
 
 

@@ -24,7 +24,7 @@ class ContractSearchApiController(Controller):
     path = "/api/v1/contracts/search"
     tags = ["contracts and invoices"]
 
-    @post("/", status_code=200, responses=problems(*READ))
+    @post("/", status_code=200, responses=problems(*READ, 403, 415))
     async def search(
         self,
         services: Services,

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ValidationException
 from litestar.params import Parameter
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from avtal_common.api.commands import (
     BillingRunIn,
@@ -126,7 +127,10 @@ class ScopedController(Controller):
                  "status": status}  # fmt: skip
         if not any(v is not None for v in given.values()):
             return await views.contracts(services, request.user, customer_id, limit, offset)
-        selection = ContractSelectionIn(customer_id=customer_id, **given)
+        try:
+            selection = ContractSelectionIn(customer_id=customer_id, **given)
+        except ValidationError as exc:
+            raise ValidationException(f"a filter is not valid: {exc.errors()[0]['msg']}") from exc
         return await contracts_bulk.search(services, request.user, selection, limit, offset)
 
     @get("/contracts/{contract_id:uuid}", responses=problems(*READ_ONE))

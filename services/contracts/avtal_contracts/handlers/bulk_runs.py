@@ -12,6 +12,8 @@ import asyncpg
 
 from avtal_common.errors import Conflict, DomainError
 from avtal_common.logging import bind_correlation_id
+from avtal_contracts.domain.bulk import Change, renew
+from avtal_contracts.domain.contracts import Contract
 from avtal_contracts.handlers.bulk import (
     FAST_KINDS,
     UNDOABLE,
@@ -71,17 +73,25 @@ async def preview_bulk_job(
     for c in await uow.contracts.load(rows):
         ctx.target = target  # each previewed alone: the rollback leaves the target as it was
         try:
-            tx = uow.conn.transaction()
-            await tx.start()
-            try:
-                change = await _apply_one(uow, ctx, c)
-            finally:
-                await tx.rollback()
+            change = await _rehearse(uow, ctx, c)
             found.append(PreviewRow(c.contract_id, c.contract_no, True, change.summary, change.impact, None))
         except (DomainError, asyncpg.PostgresError) as exc:
             found.append(PreviewRow(c.contract_id, c.contract_no, False, None, Decimal(0), str(exc)))
     impact = sum((r.impact for r in found), Decimal(0))
     return Preview(params, total, found, impact)
+
+
+async def _rehearse(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> Change:
+    """The change as the job would make it, in a savepoint rolled back. A renewal is only computed:
+    numbering its successor would use up a contract number."""
+    if ctx.job.kind == "renew":
+        return renew(c, "(the next number)")[0]
+    tx = uow.conn.transaction()
+    await tx.start()
+    try:
+        return await _apply_one(uow, ctx, c)
+    finally:
+        await tx.rollback()
 
 
 async def start_bulk_job(uow: ContractsUnitOfWork, cmd: StartBulkJob, today: date, days: int) -> BulkJob:

@@ -29,9 +29,7 @@ SELECT contract_id, action, detail, correlation_id, actor, version, effective_da
 FROM audit_log WHERE detail->>'job_id' = $1 ORDER BY contract_id
 """
 _OUTBOX = "SELECT topic, key, payload, headers FROM outbox WHERE key = ANY($1::text[]) ORDER BY key, topic"
-_ITEMS = (
-    "SELECT seq, state, reason, summary, impact, version_after, before FROM bulk_job_items WHERE job_id = $1"
-)
+_ITEMS = "SELECT seq, state, reason, summary, impact, version_after FROM bulk_job_items WHERE job_id = $1"
 _ROWS = """
 SELECT c.contract_id, c.version, c.end_date, l.line_id, l.end_date AS line_end FROM contracts c
 JOIN contract_lines l USING (contract_id) WHERE c.contract_id = ANY($1::uuid[])

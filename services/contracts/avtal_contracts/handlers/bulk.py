@@ -117,11 +117,8 @@ async def commit(uow: ContractsUnitOfWork, ctx: Context, before: Contract, chang
     )  # fmt: skip
 
 
-def applied(seq: int, before: Contract, change: bulk.Change, shot: dict[str, Any] | None = None) -> Outcome:
-    after = change.after
-    return Outcome(
-        seq, "applied", None, change.summary, change.impact, after.version, shot or snapshot(before)
-    )
+def applied(seq: int, change: bulk.Change) -> Outcome:
+    return Outcome(seq, "applied", None, change.summary, change.impact, change.after.version)
 
 
 async def apply_fast(
@@ -139,8 +136,7 @@ async def apply_fast(
             outcomes.append(Outcome(seqs[c.contract_id], "failed", str(exc)))
             continue
         await commit(batch, ctx, c, change)
-        before = batch.contracts.audits[-1][7]  # the audit's snapshot of `c`, not made twice
-        outcomes.append(applied(seqs[c.contract_id], c, change, before))
+        outcomes.append(applied(seqs[c.contract_id], change))
     await batch.flush()
     return outcomes
 
@@ -154,7 +150,7 @@ async def apply_each(
         try:
             async with uow.conn.transaction():
                 change = await _apply_one(uow, ctx, c)
-            outcomes.append(applied(seqs[c.contract_id], c, change))
+            outcomes.append(applied(seqs[c.contract_id], change))
         except (DomainError, asyncpg.PostgresError) as exc:
             outcomes.append(Outcome(seqs[c.contract_id], "failed", _reason(exc)))
     return outcomes

@@ -1,5 +1,5 @@
 -- Bulk operations (issue 8): the product's vendor for selections, and tracked bulk jobs with one row per
--- selected contract (its result, its reason, and what undo restores).
+-- selected contract (its result and its reason).
 ALTER TABLE products ADD COLUMN vendor text;
 CREATE INDEX products_vendor ON products (vendor) WHERE vendor IS NOT NULL;
 CREATE INDEX contract_lines_sku ON contract_lines (sku);
@@ -34,9 +34,8 @@ CREATE TABLE bulk_job_items (
     reason          text,
     summary         text,
     impact          numeric(14, 2),
+    -- the version the job left (undo restores the audit entry's `before` of that version)
     version_after   integer,
-    -- the contract's snapshot before the job (what undo restores)
-    before          jsonb,
     PRIMARY KEY (job_id, seq),
     UNIQUE (job_id, contract_id)
 );

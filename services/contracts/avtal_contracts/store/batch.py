@@ -54,16 +54,18 @@ UPDATE contracts c SET ({", ".join(_NAMES)}, updated_at) = ({", ".join(f"u.{n}" 
 FROM unnest({_ARGS}, ${len(_TYPES) + 1}::int[]) AS u({", ".join(_NAMES)}, expected)
 WHERE c.contract_id = u.contract_id AND c.version = u.expected
 """
-_UPSERT_LINES = """
-INSERT INTO contract_lines (line_id, contract_id, product_id, sku, product_name, item_id, annual_price,
-                            unit_price, quantity, price_source, start_date, end_date)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::numeric[],
-                     $8::numeric[], $9::int[], $10::text[], $11::date[], $12::date[])
-ON CONFLICT (line_id) DO UPDATE SET
-    product_id = EXCLUDED.product_id, sku = EXCLUDED.sku, product_name = EXCLUDED.product_name,
-    annual_price = EXCLUDED.annual_price, unit_price = EXCLUDED.unit_price, quantity = EXCLUDED.quantity,
-    price_source = EXCLUDED.price_source, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date
+_LINE_ARGS = """unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::numeric[],
+    $8::numeric[], $9::int[], $10::text[], $11::date[], $12::date[])"""
+_LINE_NAMES = (
+    "line_id, contract_id, product_id, sku, product_name, item_id, annual_price, unit_price, quantity, "
+    "price_source, start_date, end_date"
+)
+# Lines the batch changed are updated in place, new ones inserted (ContractRepo upserts each instead).
+_UPDATE_LINES = f"""
+UPDATE contract_lines l SET ({_LINE_NAMES}) = ({", ".join(f"u.{n}" for n in _LINE_NAMES.split(", "))})
+FROM {_LINE_ARGS} AS u({_LINE_NAMES}) WHERE l.line_id = u.line_id
 """
+_INSERT_LINES = f"INSERT INTO contract_lines ({_LINE_NAMES}) SELECT * FROM {_LINE_ARGS}"
 _AUDIT = """
 INSERT INTO audit_log
     (contract_id, action, detail, correlation_id, actor, version, effective_date, before, after)
@@ -126,8 +128,13 @@ class BufferedContractRepo(ContractRepo):
             raise Conflict("a contract of the batch was changed meanwhile")
         if dropped:
             await self._conn.execute(_DROP, dropped)
-        if changed:
-            await _unnest(self._conn, _UPSERT_LINES, [_line_row(cid, ln) for cid, ln in changed])
+        known = {ln.line_id for c in self.befores.values() for ln in c.lines}
+        for statement, rows in (
+            (_UPDATE_LINES, [_line_row(cid, ln) for cid, ln in changed if ln.line_id in known]),
+            (_INSERT_LINES, [_line_row(cid, ln) for cid, ln in changed if ln.line_id not in known]),
+        ):
+            if rows:
+                await _unnest(self._conn, statement, rows)
         await _unnest(self._conn, _AUDIT, self.audits)
 
     def _line_changes(self) -> tuple[list[tuple[uuid.UUID, Line]], list[uuid.UUID]]:

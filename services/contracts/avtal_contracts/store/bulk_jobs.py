@@ -35,9 +35,9 @@ ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
 """
 _RECORD = """
 UPDATE bulk_job_items i SET state = r.state, reason = r.reason, summary = r.summary, impact = r.impact,
-    version_after = r.version_after, before = r.before
-FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int[], $8::jsonb[])
-    AS r(seq, state, reason, summary, impact, version_after, before)
+    version_after = r.version_after
+FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int[])
+    AS r(seq, state, reason, summary, impact, version_after)
 WHERE i.job_id = $1 AND i.seq = r.seq
 """
 _COUNTERS = """
@@ -55,8 +55,9 @@ FROM bulk_job_items WHERE job_id = $1 AND ($2::text IS NULL OR state = $2) ORDER
 """
 _COUNT_ITEMS = "SELECT count(*) FROM bulk_job_items WHERE job_id = $1 AND ($2::text IS NULL OR state = $2)"
 _APPLIED = """
-SELECT contract_id, version_after, before FROM bulk_job_items
-WHERE job_id = $1 AND contract_id = ANY($2::uuid[]) AND state = 'applied'
+SELECT i.contract_id, i.version_after, a.before FROM bulk_job_items i
+JOIN audit_log a ON a.contract_id = i.contract_id AND a.version = i.version_after
+WHERE i.job_id = $1 AND i.contract_id = ANY($2::uuid[]) AND i.state = 'applied'
 """
 _UNDO_ITEMS = """
 INSERT INTO bulk_job_items (job_id, seq, contract_id, contract_no)
@@ -94,7 +95,6 @@ class Outcome:
     summary: str | None = None
     impact: Decimal | None = None
     version_after: int | None = None
-    before: dict[str, Any] | None = None
 
 
 class BulkJobRepo:
@@ -154,7 +154,7 @@ class BulkJobRepo:
         return list(await self._conn.fetch(_LOCK, ids))
 
     async def record(self, job_id: uuid.UUID, outcomes: list[Outcome]) -> None:
-        rows = [(o.seq, o.state, o.reason, o.summary, o.impact, o.version_after, o.before) for o in outcomes]
+        rows = [(o.seq, o.state, o.reason, o.summary, o.impact, o.version_after) for o in outcomes]
         await self._conn.execute(_RECORD, job_id, *[list(col) for col in zip(*rows, strict=True)])
         applied = [o for o in outcomes if o.state == "applied"]
         impact = sum((o.impact or Decimal(0) for o in applied), Decimal(0))
@@ -171,7 +171,8 @@ class BulkJobRepo:
         return [dict(r) for r in rows], int(total)
 
     async def applied(self, job_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, Any]]:
-        """What `job_id` left on these contracts: version after and the snapshot before."""
+        """What `job_id` left on these contracts: the version after, and the snapshot before as the
+        audit entry of that version keeps it."""
         rows = await self._conn.fetch(_APPLIED, job_id, ids)
         return {r["contract_id"]: (r["version_after"], _json(r["before"])) for r in rows}
 

@@ -181,3 +181,32 @@ def _renewed(stack: StackInfo, contract_id: str) -> list[dict[str, Any]] | None:
     records = asyncio.run(read_all(stack.kafka_bootstrap_servers, topics.CONTRACT_RENEWED))
     found = [e for e in (json.loads(r.value) for r in records) if e["data"]["contract_id"] == contract_id]
     return found or None
+
+
+def test_split_by_site_gives_the_other_sites_items_a_new_contract_from_the_effective_date(
+    stack: StackInfo,
+    staff: httpx.Client,
+    sku: str,  # noqa: F811 - the fixture
+) -> None:
+    customer, ids = _contracts(stack, staff, sku, 2)
+    north, south = uuid.uuid4(), uuid.uuid4()
+    _sql(stack, "INSERT INTO sites (site_id, customer_id, name) VALUES ($1, $3, 'North'), ($2, $3, 'South')",
+         north, south, uuid.UUID(customer))  # fmt: skip
+    # Contract 2's item moves onto contract 1 at the South site: contract 1 then covers two sites.
+    _sql(stack, "UPDATE contract_lines SET contract_id = $1 WHERE contract_id = $2", ids[0], ids[1])
+    _sql(stack, "UPDATE covered_items SET site_id = CASE WHEN serial_no LIKE '%-1' THEN $1::uuid ELSE $2::uuid END "
+         "WHERE item_id IN (SELECT item_id FROM contract_lines WHERE contract_id = $3)", north, south, ids[0])  # fmt: skip
+    api = stack.internal("contracts")
+    body = {"kind": "split", "selection": {"contract_ids": [str(ids[0])]}, "split_by": "site",
+            "effective_date": "2026-07-01"}  # fmt: skip
+
+    job = _done(api, _start(api, body)["job_id"])
+
+    assert (job["applied"], job["failed"]) == (1, 0)
+    source = ok(api.get(f"/contracts/{ids[0]}"))
+    ends = {ln["item"]["site_id"]: ln["end_date"] for ln in source["lines"]}
+    assert ends == {str(north): "2026-12-02", str(south): "2026-06-30"} and source["version"] == 2
+    made = ok(api.get("/contracts/search/", params={"customer_id": customer, "limit": 10}))["items"]
+    new = [c for c in made if c["contract_id"] not in {str(i) for i in ids}]
+    assert len(new) == 1 and (new[0]["start_date"], new[0]["end_date"]) == ("2026-07-01", "2026-12-02")
+    assert [ln["item"]["site_id"] for ln in new[0]["lines"]] == [str(south)]

@@ -164,3 +164,28 @@ def test_renew_makes_a_successor_for_the_renewal_term_with_the_uplift_applied() 
     assert change.impact == Decimal("1236.00")  # the successor's whole year
     with pytest.raises(DomainError, match="already renewed"):
         bulk.renew(change.after, "C-3")
+
+
+def test_split_by_site_moves_the_other_sites_lines_to_new_contracts_from_the_effective_date() -> None:
+    c = _contract(date(2026, 1, 1), date(2026, 12, 31), items=3)
+    north, south = uuid.UUID(int=1), uuid.UUID(int=2)
+    sited = [
+        replace(ln, item=replace(ln.item, site_id=s))
+        for ln, s in zip(c.lines, [north, south, south], strict=True)
+    ]
+    c = replace(c, lines=sited)
+
+    change, made = bulk.split(c, "site", date(2026, 7, 1), ["C-9"])
+
+    assert [ln.end_date for ln in change.after.lines] == [
+        date(2026, 12, 31),
+        date(2026, 6, 30),
+        date(2026, 6, 30),
+    ]
+    assert [(m.contract_no, m.start_date, m.end_date) for m in made] == [
+        ("C-9", date(2026, 7, 1), date(2026, 12, 31))
+    ]
+    assert {ln.item.site_id for ln in made[0].lines} == {south} and len(made[0].lines) == 2
+    assert change.impact == Decimal("-1200.00")  # two items' Jul..Dec leave this contract
+    with pytest.raises(DomainError, match="one product only"):
+        bulk.split(c, "product", date(2026, 7, 1), [])

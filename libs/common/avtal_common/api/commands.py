@@ -160,9 +160,11 @@ class BulkJobIn(BaseModel):
     `earliest` end in the selection); edit: any of billing_interval_months, price_policy, uplift_pct,
     auto_renew; reorganise: the items (of `site_id`, or all) move to `target_id` from `effective_date`;
     merge: every item of the selected contracts moves to `target_id` and they end the day before; renew:
-    a successor for the next renewal term (uplift % applied when that is the policy)."""
+    a successor for the next renewal term (uplift % applied when that is the policy); split: each
+    contract's lines of other sites (or products, `split_by`) than its first move to new contracts from
+    `effective_date`."""
 
-    kind: Literal["coterminate", "edit", "reorganise", "merge", "renew"]
+    kind: Literal["coterminate", "edit", "reorganise", "merge", "renew", "split"]
     selection: ContractSelectionIn
     mode: Literal["date", "latest", "earliest"] = "date"
     end_date: BoundedDate | None = None
@@ -173,3 +175,4 @@ class BulkJobIn(BaseModel):
     target_id: uuid.UUID | None = None
     effective_date: BoundedDate | None = None
     site_id: uuid.UUID | None = None
+    split_by: Literal["site", "product"] | None = None

@@ -12,7 +12,7 @@ from avtal_common.errors import DomainError
 from avtal_common.money import round_money
 from avtal_contracts.domain.contracts import Contract, Line, Terms, check_no_overlap_within
 
-KINDS = ("coterminate", "edit", "reorganise", "merge", "renew")
+KINDS = ("coterminate", "edit", "reorganise", "merge", "renew", "split")
 COTERMINATE_MODES = ("date", "latest", "earliest")
 EDITABLE = ("billing_interval_months", "price_policy", "uplift_pct", "auto_renew")
 
@@ -204,3 +204,39 @@ def renew(c: Contract, successor_no: str) -> tuple[Change, Contract]:
     impact = sum((prorate(ln.annual_price, first, last) for ln in lines), Decimal(0))
     after = c.next_version(renewed_to=successor.contract_id)
     return Change(after, impact, f"renewed as {successor_no} for {first}..{last}"), successor
+
+
+SPLIT_BY = ("site", "product")
+
+
+def split_groups(c: Contract, by: str, effective: date) -> list[list[Line]]:
+    """The lines still running on `effective`, grouped by their item's site or their product (sorted,
+    items without a site first); the first group stays, each other one becomes a contract."""
+    _must_be_open(c)
+    if by not in SPLIT_BY:
+        raise DomainError(f"split by one of {SPLIT_BY}")
+    groups: dict[str, list[Line]] = {}
+    for ln in c.lines:
+        if ln.end_date >= effective:
+            key = str(ln.item.site_id or "") if by == "site" else ln.product.sku
+            groups.setdefault(key, []).append(ln)
+    if len(groups) < 2:
+        raise DomainError(f"contract {c.contract_no} has lines of one {by} only from {effective}: no split")
+    return [groups[k] for k in sorted(groups)]
+
+
+def split(c: Contract, by: str, effective: date, numbers: list[str]) -> tuple[Change, list[Contract]]:
+    """`c` keeps its first group; every other group's lines end the day before `effective` on `c` and
+    run on a new contract (same customer and terms) from then to `c`'s end. The revenue moves, it does
+    not change: the impact is the part that leaves `c`."""
+    _, *rest = split_groups(c, by, effective)  # the first group stays
+    first = max(effective, c.start_date)
+    leaving = {ln.item.item_id for group in rest for ln in group}
+    change, _ = move_out(c, leaving, effective)
+    made = [
+        Contract(uuid.uuid4(), no, c.customer, c.currency, first, c.end_date, c.terms,
+                 [replace(ln, line_id=uuid.uuid4(), start_date=max(first, ln.start_date)) for ln in group])
+        for no, group in zip(numbers, rest, strict=True)
+    ]  # fmt: skip
+    summary = f"split by {by}: {len(made)} new contract(s) {', '.join(numbers)} from {first}"
+    return Change(change.after, change.impact, summary), made

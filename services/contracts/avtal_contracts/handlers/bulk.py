@@ -60,6 +60,8 @@ async def resolve_params(
         p["end_date"] = bulk.coterminate_date(p.get("mode", "date"), chosen, ends).isoformat()
     if cmd.kind == "edit":
         bulk.edit_changes(*(p.get(k) for k in bulk.EDITABLE))
+    if cmd.kind == "split" and (p.get("split_by") not in bulk.SPLIT_BY or not p.get("effective_date")):
+        raise DomainError(f"split needs split_by (one of {bulk.SPLIT_BY}) and effective_date")
     if cmd.kind in ("reorganise", "merge"):
         if not p.get("target_id") or not p.get("effective_date"):
             raise DomainError(f"{cmd.kind} needs target_id and effective_date")
@@ -95,7 +97,7 @@ def _edits(p: dict[str, Any]) -> dict[str, object]:
 def effective_date(ctx: Context, before: Contract, after: Contract) -> date:
     if ctx.job.kind == "coterminate":
         return min(before.end_date, after.end_date) + timedelta(days=1)
-    if ctx.job.kind in ("reorganise", "merge"):
+    if ctx.job.kind in ("reorganise", "merge", "split"):
         return date.fromisoformat(ctx.job.params["effective_date"])
     return ctx.today
 
@@ -159,6 +161,8 @@ async def apply_each(
 async def _apply_one(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Change:
     if ctx.job.kind == "renew":
         return await _renew(uow, ctx, c)
+    if ctx.job.kind == "split":
+        return await _split(uow, ctx, c)
     if ctx.job.kind not in ("reorganise", "merge"):
         change = plan(ctx, c)
         await commit(uow, ctx, c, change)
@@ -178,13 +182,7 @@ async def _apply_one(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bul
 async def _renew(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Change:
     """The successor is created (audited, `contract.created`), then `c` points to it (`contract.renewed`)."""
     change, successor = bulk.renew(c, await uow.contracts.next_number())
-    await uow.contracts.add(successor)
-    await uow.contracts.audit(
-        successor.contract_id, "created", {"renewed_from": str(c.contract_id), "job_id": str(ctx.job.job_id)},
-        current_correlation_id(), actor=ctx.job.actor, version=1, effective_date=successor.start_date,
-        after=snapshot(successor),
-    )  # fmt: skip
-    await emit_change(uow, successor, CONTRACT_CREATED, contract_created(successor))
+    await _created(uow, ctx, successor, {"renewed_from": str(c.contract_id)})
     fact = ContractRenewed(
         contract_id=c.contract_id, contract_no=c.contract_no, successor_id=successor.contract_id,
         successor_no=successor.contract_no, start_date=successor.start_date, end_date=successor.end_date,
@@ -197,6 +195,29 @@ async def _renew(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Ch
         actor=ctx.job.actor, effective_date=successor.start_date, detail=detail,
     )  # fmt: skip
     return change
+
+
+async def _split(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Change:
+    """`c` gives up the other groups' lines first (so the new contracts do not cover them twice), then
+    each new contract is created (audited, `contract.created`)."""
+    p = ctx.job.params
+    when = date.fromisoformat(p["effective_date"])
+    count = len(bulk.split_groups(c, p["split_by"], when)) - 1
+    numbers = [await uow.contracts.next_number() for _ in range(count)]
+    change, made = bulk.split(c, p["split_by"], when, numbers)
+    await commit(uow, ctx, c, change)
+    for new in made:
+        await _created(uow, ctx, new, {"split_from": str(c.contract_id)})
+    return change
+
+
+async def _created(uow: ContractsUnitOfWork, ctx: Context, new: Contract, why: dict[str, str]) -> None:
+    await uow.contracts.add(new)
+    await uow.contracts.audit(
+        new.contract_id, "created", {**why, "job_id": str(ctx.job.job_id)}, current_correlation_id(),
+        actor=ctx.job.actor, version=1, effective_date=new.start_date, after=snapshot(new),
+    )  # fmt: skip
+    await emit_change(uow, new, CONTRACT_CREATED, contract_created(new))
 
 
 def _move_out(ctx: Context, c: Contract) -> tuple[bulk.Change, list[Any]]:

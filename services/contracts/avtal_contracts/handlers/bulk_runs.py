@@ -12,7 +12,7 @@ import asyncpg
 
 from avtal_common.errors import Conflict, DomainError
 from avtal_common.logging import bind_correlation_id
-from avtal_contracts.domain.bulk import Change, renew
+from avtal_contracts.domain.bulk import Change, renew, split, split_groups
 from avtal_contracts.domain.contracts import Contract
 from avtal_contracts.handlers.bulk import (
     FAST_KINDS,
@@ -82,10 +82,15 @@ async def preview_bulk_job(
 
 
 async def _rehearse(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> Change:
-    """The change as the job would make it, in a savepoint rolled back. A renewal is only computed:
-    numbering its successor would use up a contract number."""
+    """The change as the job would make it, in a savepoint rolled back. A renewal or a split is only
+    computed: numbering new contracts would use up contract numbers."""
     if ctx.job.kind == "renew":
         return renew(c, "(the next number)")[0]
+    if ctx.job.kind == "split":
+        p = ctx.job.params
+        when = date.fromisoformat(str(p["effective_date"]))
+        count = len(split_groups(c, str(p["split_by"]), when)) - 1
+        return split(c, str(p["split_by"]), when, ["(a new number)"] * count)[0]
     tx = uow.conn.transaction()
     await tx.start()
     try:

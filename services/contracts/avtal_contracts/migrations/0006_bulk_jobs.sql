@@ -6,7 +6,7 @@ CREATE INDEX contract_lines_sku ON contract_lines (sku);
 
 CREATE TABLE bulk_jobs (
     job_id          uuid PRIMARY KEY,
-    kind            text NOT NULL CHECK (kind IN ('coterminate', 'edit', 'reorganise', 'merge', 'renew', 'undo')),
+    kind            text NOT NULL CHECK (kind IN ('coterminate', 'edit', 'reorganise', 'merge', 'renew', 'split', 'undo')),
     -- the operation's parameters as applied (a co-termination's resolved end date, the edited terms, ...)
     params          jsonb NOT NULL,
     selection       jsonb NOT NULL,

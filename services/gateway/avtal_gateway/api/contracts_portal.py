@@ -66,7 +66,7 @@ class BulkForm(Filters):
 
     ids: Annotated[list[uuid.UUID], BeforeValidator(_ids)] = []
     all_matching: bool = False
-    kind: Literal["coterminate", "edit", "reorganise", "merge"]
+    kind: Literal["coterminate", "edit", "reorganise", "merge", "renew", "split"]
     mode: Literal["date", "latest", "earliest"] = "date"
     end_date: Annotated[date | None, Blank] = None
     billing_interval_months: Annotated[Literal[1, 3, 6, 12] | None, Blank] = None
@@ -76,6 +76,7 @@ class BulkForm(Filters):
     target_id: Annotated[uuid.UUID | None, Blank] = None
     effective_date: Annotated[date | None, Blank] = None
     move_site_id: Annotated[uuid.UUID | None, Blank] = None
+    split_by: Annotated[Literal["site", "product"] | None, Blank] = None
 
     def command(self) -> BulkJobIn:
         selection = self.selection(None if self.all_matching else self.ids)
@@ -85,6 +86,7 @@ class BulkForm(Filters):
             uplift_pct=self.uplift_pct,  # pydantic parses the Decimal
             auto_renew=None if self.auto_renew is None else self.auto_renew == "yes",
             target_id=self.target_id, effective_date=self.effective_date, site_id=self.move_site_id,
+            split_by=self.split_by,
         )  # fmt: skip
 
     def hidden(self) -> list[tuple[str, str]]:

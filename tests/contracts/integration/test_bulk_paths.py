@@ -183,6 +183,13 @@ def _renewed(stack: StackInfo, contract_id: str) -> list[dict[str, Any]] | None:
     return found or None
 
 
+_MOVE_LINE = "UPDATE contract_lines SET contract_id = $1, end_date = '2026-12-02' WHERE contract_id = $2"
+_SITES = """
+UPDATE covered_items SET site_id = CASE WHEN serial_no LIKE '%-1' THEN $1::uuid ELSE $2::uuid END
+WHERE item_id IN (SELECT item_id FROM contract_lines WHERE contract_id = $3)
+"""
+
+
 def test_split_by_site_gives_the_other_sites_items_a_new_contract_from_the_effective_date(
     stack: StackInfo,
     staff: httpx.Client,
@@ -193,9 +200,8 @@ def test_split_by_site_gives_the_other_sites_items_a_new_contract_from_the_effec
     _sql(stack, "INSERT INTO sites (site_id, customer_id, name) VALUES ($1, $3, 'North'), ($2, $3, 'South')",
          north, south, uuid.UUID(customer))  # fmt: skip
     # Contract 2's item moves onto contract 1 at the South site: contract 1 then covers two sites.
-    _sql(stack, "UPDATE contract_lines SET contract_id = $1 WHERE contract_id = $2", ids[0], ids[1])
-    _sql(stack, "UPDATE covered_items SET site_id = CASE WHEN serial_no LIKE '%-1' THEN $1::uuid ELSE $2::uuid END "
-         "WHERE item_id IN (SELECT item_id FROM contract_lines WHERE contract_id = $3)", north, south, ids[0])  # fmt: skip
+    _sql(stack, _MOVE_LINE, ids[0], ids[1])
+    _sql(stack, _SITES, north, south, ids[0])
     api = stack.internal("contracts")
     body = {"kind": "split", "selection": {"contract_ids": [str(ids[0])]}, "split_by": "site",
             "effective_date": "2026-07-01"}  # fmt: skip

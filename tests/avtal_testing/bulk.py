@@ -1,5 +1,7 @@
 """Many contracts at once for bulk tests: rows written straight into the contracts database (the API
-would take minutes for a thousand), each contract with one covered item on one line."""
+would take minutes for a thousand), each contract with one covered item on one line. They start in 2031:
+once a bulk job publishes their state, billing knows them, and the suite's billing runs (as of 2026)
+must not invoice thousands of them."""
 
 from __future__ import annotations
 
@@ -34,8 +36,8 @@ async def load_contracts(
     customer_id: uuid.UUID,
     sku: str,
     n: int,
-    start: date = date(2026, 1, 1),
-    first_end: date = date(2026, 12, 1),
+    start: date = date(2031, 1, 1),
+    first_end: date = date(2031, 12, 1),
 ) -> list[uuid.UUID]:
     """`n` active contracts numbered `<prefix>-000001`…, ending `first_end` plus 0..89 days; their ids
     in number order."""

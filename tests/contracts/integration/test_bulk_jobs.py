@@ -81,7 +81,7 @@ def test_coterminating_1000_contracts_of_which_3_are_terminated_applies_997_and_
     api = stack.internal("contracts")
 
     job = _start(
-        api, {"kind": "coterminate", "selection": {"customer_id": customer}, "end_date": "2027-03-31"}
+        api, {"kind": "coterminate", "selection": {"customer_id": customer}, "end_date": "2032-03-31"}
     )
     job = _done(api, job["job_id"])
 
@@ -96,17 +96,17 @@ def test_coterminating_1000_contracts_of_which_3_are_terminated_applies_997_and_
             assert (a["version"], a["end_date"], a["line_ends"]) == (1, b["end_date"], b["line_ends"])
         else:
             assert (a["version"], str(a["end_date"]), [str(d) for d in a["line_ends"]]) == (
-                2, "2027-03-31", ["2027-03-31"]
+                2, "2032-03-31", ["2032-03-31"]
             )  # fmt: skip
     audits = _sql(stack, _AUDITS, job["job_id"])
     assert len(audits) == 997 and {r["contract_id"] for r in audits} == set(ids) - set(closed)
     assert {(r["actor"], r["version"]) for r in audits} == {("bulk-tester@example.com", 2)}
     sample = json.loads(audits[0]["after"]) if isinstance(audits[0]["after"], str) else audits[0]["after"]
-    assert sample["end_date"] == "2027-03-31"
+    assert sample["end_date"] == "2032-03-31"
     facts = eventually(
         lambda: _facts(stack, job["job_id"], 997), 60, what="997 contract.amended on the broker"
     )
-    assert {f["data"]["end_date"] for f in facts} == {"2027-03-31"}
+    assert {f["data"]["end_date"] for f in facts} == {"2032-03-31"}
     assert {f["data"]["operation"] for f in facts} == {"coterminate"}
 
 
@@ -134,7 +134,7 @@ SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox), (SELECT 
 def test_a_preview_shows_each_change_and_its_revenue_impact_and_writes_nothing(
     stack: StackInfo, staff: httpx.Client, sku: str
 ) -> None:
-    customer, ids = _contracts(stack, staff, sku, 5)  # ends 2026-12-02 .. 2026-12-06 (first_end + i % 90)
+    customer, ids = _contracts(stack, staff, sku, 5)  # ends 2031-12-02 .. 2031-12-06 (first_end + i % 90)
     writes = _sql(stack, _WRITES, ids)[0]
     api = stack.internal("contracts")
     body = {"kind": "coterminate", "selection": {"customer_id": customer}, "mode": "latest"}
@@ -142,11 +142,11 @@ def test_a_preview_shows_each_change_and_its_revenue_impact_and_writes_nothing(
     preview = ok(api.post("/bulk-jobs/preview", json=body))
 
     assert _sql(stack, _WRITES, ids)[0] == writes
-    assert preview["params"]["end_date"] == "2026-12-06" and preview["total"] == 5
+    assert preview["params"]["end_date"] == "2031-12-06" and preview["total"] == 5
     rows = {r["contract_no"][-1]: r for r in preview["items"]}
     # contract 1: 1201 a year, Dec 3..6 of the month-step Dec 3..Jan 2 (31 days): 1201/12 × 4/31 = 12.91
-    assert rows["1"]["summary"] == "end date 2026-12-02 -> 2026-12-06" and rows["1"]["impact"] == "12.91"
-    assert rows["5"]["ok"] is False and "already ends on 2026-12-06" in rows["5"]["reason"]
+    assert rows["1"]["summary"] == "end date 2031-12-02 -> 2031-12-06" and rows["1"]["impact"] == "12.91"
+    assert rows["5"]["ok"] is False and "already ends on 2031-12-06" in rows["5"]["reason"]
 
 
 def test_undo_restores_each_contract_as_a_new_amendment_and_refuses_those_changed_since(
@@ -155,7 +155,7 @@ def test_undo_restores_each_contract_as_a_new_amendment_and_refuses_those_change
     customer, ids = _contracts(stack, staff, sku, 4)
     api = stack.internal("contracts")
     first = _done(api, _start(api, {"kind": "coterminate", "selection": {"customer_id": customer},
-                                    "end_date": "2027-06-30"})["job_id"])  # fmt: skip
+                                    "end_date": "2032-06-30"})["job_id"])  # fmt: skip
     edit = {"kind": "edit", "selection": {"contract_ids": [str(ids[0])]}, "billing_interval_months": 3}
     _done(api, _start(api, edit)["job_id"])
 
@@ -170,8 +170,8 @@ def test_undo_restores_each_contract_as_a_new_amendment_and_refuses_those_change
     ]
     state = {r["contract_id"]: r for r in _sql(stack, _STATE, ids)}
     for n, cid in enumerate(ids[1:], start=3):  # back to their own ends, one version later
-        assert (state[cid]["version"], str(state[cid]["end_date"])) == (3, f"2026-12-0{n}")
-        assert [str(d) for d in state[cid]["line_ends"]] == [f"2026-12-0{n}"]
+        assert (state[cid]["version"], str(state[cid]["end_date"])) == (3, f"2031-12-0{n}")
+        assert [str(d) for d in state[cid]["line_ends"]] == [f"2031-12-0{n}"]
     assert ok(api.get(f"/bulk-jobs/{first['job_id']}"))["undone_by"] == undo["job_id"]
     assert api.post(f"/bulk-jobs/{first['job_id']}/undo").status_code == 409
 

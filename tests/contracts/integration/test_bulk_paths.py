@@ -60,7 +60,7 @@ def _written(stack: StackInfo, customer: str, ids: list[uuid.UUID], *, fast: boo
 async def _job_rows(conn: Any, customer: str, ids: list[uuid.UUID], fast: bool) -> str:
     uow = ContractsUnitOfWork.joined(conn, "contracts")
     cmd = StartBulkJob(
-        "coterminate", Selection(uuid.UUID(customer)), {"end_date": "2027-05-31"}, "eq@example.com"
+        "coterminate", Selection(uuid.UUID(customer)), {"end_date": "2032-05-31"}, "eq@example.com"
     )
     job = await start_bulk_job(uow, cmd, TODAY, 90)
     bind_correlation_id("bulk-equality")
@@ -105,10 +105,10 @@ def test_reorganise_moves_every_item_to_the_target_from_the_effective_date(
     staff: httpx.Client,
     sku: str,  # noqa: F811 - the fixture
 ) -> None:
-    _, ids = _contracts(stack, staff, sku, 3)  # ends 2026-12-02, -03, -04
+    _, ids = _contracts(stack, staff, sku, 3)  # ends 2031-12-02, -03, -04
     api = stack.internal("contracts")
     body = {"kind": "reorganise", "selection": {"contract_ids": [str(i) for i in ids[1:]]},
-            "target_id": str(ids[0]), "effective_date": "2026-07-01"}  # fmt: skip
+            "target_id": str(ids[0]), "effective_date": "2031-07-01"}  # fmt: skip
 
     preview = ok(api.post("/bulk-jobs/preview", json=body))
     job = _done(api, _start(api, body)["job_id"])
@@ -119,13 +119,13 @@ def test_reorganise_moves_every_item_to_the_target_from_the_effective_date(
     assert target["version"] == 3  # one amendment per source moved in
     moved_in = sorted((ln["start_date"], ln["end_date"]) for ln in target["lines"])
     assert moved_in == [
-        ("2026-01-01", "2026-12-02"),
-        ("2026-07-01", "2026-12-02"),
-        ("2026-07-01", "2026-12-02"),
+        ("2031-01-01", "2031-12-02"),
+        ("2031-07-01", "2031-12-02"),
+        ("2031-07-01", "2031-12-02"),
     ]
     for cid in ids[1:]:
         source = ok(api.get(f"/contracts/{cid}"))
-        assert source["version"] == 2 and [ln["end_date"] for ln in source["lines"]] == ["2026-06-30"]
+        assert source["version"] == 2 and [ln["end_date"] for ln in source["lines"]] == ["2031-06-30"]
     history = ok(api.get(f"/contracts/{ids[0]}/history"))
     assert history[0]["action"] == "bulk_reorganise" and history[0]["actor"]
 
@@ -138,13 +138,13 @@ def test_merge_moves_the_items_and_ends_the_merged_contracts_the_day_before(
     customer, ids = _contracts(stack, staff, sku, 3)
     api = stack.internal("contracts")
     body = {"kind": "merge", "selection": {"customer_id": customer}, "target_id": str(ids[0]),
-            "effective_date": "2026-10-01"}  # fmt: skip
+            "effective_date": "2031-10-01"}  # fmt: skip
 
     job = _done(api, _start(api, body)["job_id"])
 
     assert (job["applied"], job["failed"]) == (2, 1)  # the target itself is refused, not merged into itself
     state = {r["contract_id"]: r for r in _sql(stack, _STATE, ids)}
-    assert [str(state[c]["end_date"]) for c in ids[1:]] == ["2026-09-30", "2026-09-30"]
+    assert [str(state[c]["end_date"]) for c in ids[1:]] == ["2031-09-30", "2031-09-30"]
     assert len(ok(api.get(f"/contracts/{ids[0]}"))["lines"]) == 3
     failed = ok(api.get(f"/bulk-jobs/{job['job_id']}/contracts", params={"state": "failed"}))["items"]
     assert [f["contract_id"] for f in failed] == [str(ids[0])] and "is the target" in failed[0]["reason"]
@@ -155,7 +155,7 @@ def test_bulk_renew_creates_successors_and_publishes_contract_renewed(
     staff: httpx.Client,
     sku: str,  # noqa: F811 - the fixture
 ) -> None:
-    _, ids = _contracts(stack, staff, sku, 2)  # end 2026-12-02 and -03, 12-month renewal terms
+    _, ids = _contracts(stack, staff, sku, 2)  # end 2031-12-02 and -03, 12-month renewal terms
     api = stack.internal("contracts")
     body = {"kind": "renew", "selection": {"contract_ids": [str(i) for i in ids]}}
 
@@ -165,8 +165,8 @@ def test_bulk_renew_creates_successors_and_publishes_contract_renewed(
     old = ok(api.get(f"/contracts/{ids[0]}"))
     new = ok(api.get(f"/contracts/{old['renewed_to']}"))
     assert (new["start_date"], new["end_date"], new["renewed_from"]) == (
-        "2026-12-03",
-        "2027-12-02",
+        "2031-12-03",
+        "2032-12-02",
         str(ids[0]),
     )
     assert [ln["item"]["serial_no"] for ln in new["lines"]] == [
@@ -183,7 +183,7 @@ def _renewed(stack: StackInfo, contract_id: str) -> list[dict[str, Any]] | None:
     return found or None
 
 
-_MOVE_LINE = "UPDATE contract_lines SET contract_id = $1, end_date = '2026-12-02' WHERE contract_id = $2"
+_MOVE_LINE = "UPDATE contract_lines SET contract_id = $1, end_date = '2031-12-02' WHERE contract_id = $2"
 _SITES = """
 UPDATE covered_items SET site_id = CASE WHEN serial_no LIKE '%-1' THEN $1::uuid ELSE $2::uuid END
 WHERE item_id IN (SELECT item_id FROM contract_lines WHERE contract_id = $3)
@@ -204,15 +204,15 @@ def test_split_by_site_gives_the_other_sites_items_a_new_contract_from_the_effec
     _sql(stack, _SITES, north, south, ids[0])
     api = stack.internal("contracts")
     body = {"kind": "split", "selection": {"contract_ids": [str(ids[0])]}, "split_by": "site",
-            "effective_date": "2026-07-01"}  # fmt: skip
+            "effective_date": "2031-07-01"}  # fmt: skip
 
     job = _done(api, _start(api, body)["job_id"])
 
     assert (job["applied"], job["failed"]) == (1, 0)
     source = ok(api.get(f"/contracts/{ids[0]}"))
     ends = {ln["item"]["site_id"]: ln["end_date"] for ln in source["lines"]}
-    assert ends == {str(north): "2026-12-02", str(south): "2026-06-30"} and source["version"] == 2
+    assert ends == {str(north): "2031-12-02", str(south): "2031-06-30"} and source["version"] == 2
     made = ok(api.get("/contracts/search/", params={"customer_id": customer, "limit": 10}))["items"]
     new = [c for c in made if c["contract_id"] not in {str(i) for i in ids}]
-    assert len(new) == 1 and (new[0]["start_date"], new[0]["end_date"]) == ("2026-07-01", "2026-12-02")
+    assert len(new) == 1 and (new[0]["start_date"], new[0]["end_date"]) == ("2031-07-01", "2031-12-02")
     assert [ln["item"]["site_id"] for ln in new[0]["lines"]] == [str(south)]

@@ -45,7 +45,7 @@ class Figure:
         if self.limit is not None:
             verdict = (
                 ""
-                if self.meets is None
+                if self.meets is None or self.min_ratio is None
                 else (f"; target ratio ≥ {self.min_ratio:.2f}: {'MET' if self.meets else 'NOT MET'}")
             )
             head += f"   limit (measured now) {self.limit:,.2f} {self.unit}   ratio {self.ratio:.3f}{verdict}"

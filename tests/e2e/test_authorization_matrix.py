@@ -223,10 +223,38 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/customers/{customer_id:uuid}/items"): Expect(
         "/customers/{customer}/items", LOGIN, 400, 403, 403, form=lambda w: {}
     ),
+    # Contract search and bulk jobs (a JSON body without kind or selection: 400 for staff, after the guard)
+    ("POST", "/api/v1/contracts/search"): Expect(
+        "/api/v1/contracts/search", 401, 200, 200, 200, json=lambda w: {}
+    ),
+    ("GET", "/api/v1/bulk-jobs"): staff_only("/api/v1/bulk-jobs"),
+    ("POST", "/api/v1/bulk-jobs"): staff_only("/api/v1/bulk-jobs", 400, json=lambda w: {}),
+    ("POST", "/api/v1/bulk-jobs/preview"): staff_only("/api/v1/bulk-jobs/preview", 400, json=lambda w: {}),
+    ("GET", "/api/v1/bulk-jobs/{job_id:uuid}"): Expect(f"/api/v1/bulk-jobs/{NOBODY}", 401, 404, 403, 403),
+    ("GET", "/api/v1/bulk-jobs/{job_id:uuid}/contracts"): Expect(
+        f"/api/v1/bulk-jobs/{NOBODY}/contracts", 401, 404, 403, 403
+    ),
+    ("POST", "/api/v1/bulk-jobs/{job_id:uuid}/undo"): Expect(
+        f"/api/v1/bulk-jobs/{NOBODY}/undo", 401, 404, 403, 403
+    ),
     # Portal pages
     ("GET", "/"): Expect("/", LOGIN, 200, 200, 200),
     ("GET", "/contracts/{contract_id:uuid}"): Expect("/contracts/{contract}", LOGIN, 200, 200, 404),
     ("GET", "/invoices/{invoice_id:uuid}/pdf"): Expect("/invoices/{invoice}/pdf", LOGIN, 200, 200, 404),
+    ("GET", "/contracts"): Expect("/contracts", LOGIN, 200, 200, 200),
+    ("POST", "/contracts/bulk/preview"): Expect(
+        "/contracts/bulk/preview", LOGIN, 400, 403, 403, form=lambda w: {}
+    ),
+    ("POST", "/contracts/bulk/apply"): Expect(
+        "/contracts/bulk/apply", LOGIN, 400, 403, 403, form=lambda w: {}
+    ),
+    ("GET", "/contracts/bulk-jobs"): Expect("/contracts/bulk-jobs", LOGIN, 200, 403, 403),
+    ("GET", "/contracts/bulk-jobs/{job_id:uuid}"): Expect(
+        f"/contracts/bulk-jobs/{NOBODY}", LOGIN, 404, 403, 403
+    ),
+    ("POST", "/contracts/bulk-jobs/{job_id:uuid}/undo"): Expect(
+        f"/contracts/bulk-jobs/{NOBODY}/undo", LOGIN, 404, 403, 403
+    ),
     ("GET", "/imports"): Expect("/imports", LOGIN, 200, 403, 403),
     ("POST", "/imports"): Expect("/imports", LOGIN, 400, 403, 403, form=lambda w: {"kind": "products"}),
     ("GET", "/imports/{job_id:uuid}"): Expect(f"/imports/{NOBODY}", LOGIN, 404, 403, 403),

@@ -15,3 +15,8 @@ class ContractsSettings(ServiceSettings):
     reminder_lead_days: tuple[int, ...] = (90, 60, 30, 7)
     # The largest CSV an import takes (customers, covered items, contracts).
     import_max_bytes: int = 64 * 1024 * 1024
+    # Bulk jobs: contracts per batch (one transaction each), batches in flight per process (one computes
+    # while another writes), and the idle wait between looks for work.
+    bulk_batch_size: int = 1000
+    bulk_workers: int = 2
+    bulk_poll_s: float = 1.0

@@ -19,6 +19,8 @@ from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
 from avtal_gateway.api.catalog import CATALOG_ROUTES
 from avtal_gateway.api.contract_workspace import CONTRACT_ROUTES
+from avtal_gateway.api.contracts_bulk import BULK_API_ROUTES
+from avtal_gateway.api.contracts_portal import ContractListController
 from avtal_gateway.api.customers import CustomerApiController
 from avtal_gateway.api.customers_portal import CustomerPortalController
 from avtal_gateway.api.deps import dependencies as service_dependencies
@@ -114,6 +116,8 @@ SPEC = ServiceSpec(
         PortalController,
         *CONTRACT_ROUTES,
         *CATALOG_ROUTES,
+        *BULK_API_ROUTES,
+        ContractListController,
         ImportApiController,
         ImportPagesController,
         CustomerApiController,

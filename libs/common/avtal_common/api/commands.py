@@ -260,3 +260,45 @@ class BillNowIn(BaseModel):
     as_of: BoundedDate | None = Field(
         default=None, description="bill periods starting by this day; default today"
     )
+
+
+# --- Contract selections and bulk jobs (issue 8, bulk) ---
+ContractStatus = Literal["draft", "active", "expiring", "renewed", "expired", "terminated"]
+MAX_LISTED = 100_000  # an uploaded list of contract numbers (or ticked ids) holds at most this many
+
+
+class ContractSelectionIn(BaseModel):
+    """Which contracts: every given filter must match; the status is the one the calendar gives today."""
+
+    customer_id: uuid.UUID | None = None
+    site_id: uuid.UUID | None = None
+    sku: Annotated[OneLine, Field(max_length=200)] | None = None
+    vendor: Annotated[OneLine, Field(max_length=200)] | None = None
+    end_from: BoundedDate | None = None
+    end_to: BoundedDate | None = None
+    status: ContractStatus | None = None
+    contract_nos: list[Annotated[OneLine, Field(max_length=100)]] = Field(default=[], max_length=MAX_LISTED)
+    contract_ids: list[uuid.UUID] = Field(default=[], max_length=MAX_LISTED)
+
+
+class BulkJobIn(BaseModel):
+    """One bulk operation on a selection. coterminate: `mode` (`date` with `end_date`, or the `latest` /
+    `earliest` end in the selection); edit: any of billing_interval_months, price_policy, uplift_pct,
+    auto_renew; reorganise: the items (of `site_id`, or all) move to `target_id` from `effective_date`;
+    merge: every item of the selected contracts moves to `target_id` and they end the day before; renew:
+    a successor for the next renewal term (uplift % applied when that is the policy); split: each
+    contract's lines of other sites (or products, `split_by`) than its first move to new contracts from
+    `effective_date`."""
+
+    kind: Literal["coterminate", "edit", "reorganise", "merge", "renew", "split"]
+    selection: ContractSelectionIn
+    mode: Literal["date", "latest", "earliest"] = "date"
+    end_date: BoundedDate | None = None
+    billing_interval_months: BillingInterval | None = None
+    price_policy: Literal["fixed", "list", "uplift_pct", "uplift_index"] | None = None
+    uplift_pct: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=3)
+    auto_renew: bool | None = None
+    target_id: uuid.UUID | None = None
+    effective_date: BoundedDate | None = None
+    site_id: uuid.UUID | None = None
+    split_by: Literal["site", "product"] | None = None

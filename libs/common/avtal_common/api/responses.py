@@ -292,3 +292,55 @@ class BillRequest(Out):
     contract_no: str
     as_of: date
     requested_by: str
+
+
+# --- Bulk jobs (issue 8, bulk) ---
+class BulkPreviewRow(Out):
+    contract_id: uuid.UUID
+    contract_no: str
+    ok: bool
+    summary: str | None
+    impact: Amount
+    reason: str | None
+
+
+class BulkPreview(Out):
+    """What a bulk job would do to one page of its selection (nothing is written)."""
+
+    kind: str
+    params: dict[str, Any]
+    total: int  # contracts selected
+    impact: Amount  # revenue impact of the page's changes (prorated)
+    items: list[BulkPreviewRow]
+    limit: int
+    offset: int
+
+
+class BulkJob(Out):
+    job_id: uuid.UUID
+    kind: str
+    params: dict[str, Any]
+    selection: dict[str, Any]
+    state: str  # queued, running, done
+    total: int
+    applied: int
+    failed: int
+    impact: Amount
+    undo_of: uuid.UUID | None
+    undone_by: uuid.UUID | None
+    actor: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class BulkJobContract(Out):
+    """One contract's result in a bulk job."""
+
+    seq: int
+    contract_id: uuid.UUID
+    contract_no: str
+    state: str  # pending, applied, failed
+    reason: str | None
+    summary: str | None
+    impact: Amount | None
+    version_after: int | None

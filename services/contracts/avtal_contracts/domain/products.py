@@ -16,6 +16,7 @@ class ProductInfo:
     currency: str
     active: bool
     version: int
+    vendor: str | None = None  # the catalog's vendor (bulk selections filter by it)
 
 
 def supersedes(incoming: ProductInfo, known: ProductInfo | None) -> bool:

@@ -153,7 +153,24 @@ def contract_fields(c: Contract) -> dict[str, Any]:
     }
 
 
+# The last customers' refs by object: a batch of contracts loaded together shares one Customer, and
+# validating its e-mail again for every event was most of a bulk job's time. The entry holds the
+# customer itself, so its id() cannot be reused while it is cached (and a frozen Customer never changes).
+_REFS: dict[int, tuple[Customer, CustomerRef]] = {}
+
+
 def customer_ref(cust: Customer) -> CustomerRef:
+    hit = _REFS.get(id(cust))
+    if hit is not None and hit[0] is cust:
+        return hit[1]
+    if len(_REFS) >= 1024:
+        _REFS.clear()
+    ref = _customer_ref(cust)
+    _REFS[id(cust)] = (cust, ref)
+    return ref
+
+
+def _customer_ref(cust: Customer) -> CustomerRef:
     return CustomerRef(
         customer_id=cust.customer_id,
         name=cust.name,

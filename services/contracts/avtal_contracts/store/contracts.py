@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -252,7 +252,7 @@ def snapshot(c: Contract) -> dict[str, Any]:
         "end_date": c.end_date.isoformat(),
         "terms": {
             k: (str(v) if v is not None and not isinstance(v, bool | int | str) else v)
-            for k, v in asdict(c.terms).items()
+            for k, v in ((f.name, getattr(c.terms, f.name)) for f in fields(c.terms))  # flat: no deep copy
         },
         "lines": [
             {

@@ -9,13 +9,13 @@ import asyncpg
 from avtal_common.errors import NotFound
 from avtal_contracts.domain.products import ProductInfo
 
-_COLUMNS = "product_id, sku, name, annual_price, currency, active, version"
+_COLUMNS = "product_id, sku, name, annual_price, currency, active, version, vendor"
 # The version guard repeats the handler's rule, so a race between two deliveries cannot go backwards.
 _SAVE = f"""
-INSERT INTO products ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO products ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (product_id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name,
     annual_price = EXCLUDED.annual_price, currency = EXCLUDED.currency, active = EXCLUDED.active,
-    version = EXCLUDED.version
+    version = EXCLUDED.version, vendor = EXCLUDED.vendor
 WHERE products.version < EXCLUDED.version
 """
 _GET = f"SELECT {_COLUMNS} FROM products WHERE product_id = $1"
@@ -32,7 +32,7 @@ class ProductRepo:
 
     async def save(self, p: ProductInfo) -> None:
         await self._conn.execute(
-            _SAVE, p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version
+            _SAVE, p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version, p.vendor
         )
 
     async def by_sku(self, sku: str) -> ProductInfo:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from avtal_common.uow import UnitOfWork
+from avtal_contracts.store.bulk_jobs import BulkJobRepo
 from avtal_contracts.store.contracts import ContractRepo
 from avtal_contracts.store.customers import CustomerRepo
 from avtal_contracts.store.items import ItemRepo
 from avtal_contracts.store.prices import ProductPriceRepo
 from avtal_contracts.store.products import ProductRepo
+from avtal_contracts.store.search import ContractSearchRepo
 
 
 class ContractsUnitOfWork(UnitOfWork):
@@ -18,6 +20,8 @@ class ContractsUnitOfWork(UnitOfWork):
     products: ProductRepo
     product_prices: ProductPriceRepo
     contracts: ContractRepo
+    search: ContractSearchRepo
+    bulk_jobs: BulkJobRepo
 
     def bind_repositories(self, conn: Any) -> None:
         self.customers = CustomerRepo(conn)
@@ -25,3 +29,5 @@ class ContractsUnitOfWork(UnitOfWork):
         self.products = ProductRepo(conn)
         self.product_prices = ProductPriceRepo(conn)
         self.contracts = ContractRepo(conn)
+        self.search = ContractSearchRepo(conn)
+        self.bulk_jobs = BulkJobRepo(conn)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any, TypeVar
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ValidationException
 from litestar.params import Parameter
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from avtal_common.api.commands import BillingRunIn, ContractIn, CustomerIn, ProductIn
+from avtal_common.api.commands import (
+    BillingRunIn,
+    ContractIn,
+    ContractSelectionIn,
+    ContractStatus,
+    CustomerIn,
+    ProductIn,
+)
 from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.api.responses import (
     BillingRun,
@@ -26,7 +35,7 @@ from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.problems import COMMAND, READ, READ_ONE, STAFF_READ, problems
 from avtal_gateway.domain.users import User
-from avtal_gateway.handlers import customers, views
+from avtal_gateway.handlers import contracts_bulk, customers, views
 
 IdemKey = Parameter(header="Idempotency-Key", required=False)
 T = TypeVar("T", bound=BaseModel)
@@ -106,9 +115,24 @@ class ScopedController(Controller):
         customer_id: uuid.UUID | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
+        site_id: uuid.UUID | None = None,
+        sku: QueryText = None,
+        vendor: QueryText = None,
+        end_from: date | None = None,
+        end_to: date | None = None,
+        status: ContractStatus | None = None,
     ) -> Page[Contract]:
-        """A customer user gets its own contracts whatever `customer_id` says."""
-        return await views.contracts(services, request.user, customer_id, limit, offset)
+        """A customer user gets its own contracts whatever `customer_id` says. Filters: site, SKU, the
+        product's vendor, end date range, status (as the calendar gives it today)."""
+        given = {"site_id": site_id, "sku": sku, "vendor": vendor, "end_from": end_from, "end_to": end_to,
+                 "status": status}  # fmt: skip
+        if not any(v is not None for v in given.values()):
+            return await views.contracts(services, request.user, customer_id, limit, offset)
+        try:
+            selection = ContractSelectionIn(customer_id=customer_id, **given)
+        except ValidationError as exc:
+            raise ValidationException(f"a filter is not valid: {exc.errors()[0]['msg']}") from exc
+        return await contracts_bulk.search(services, request.user, selection, limit, offset)
 
     @get("/contracts/{contract_id:uuid}", responses=problems(*READ_ONE))
     async def contract(

@@ -1,5 +1,7 @@
 """Contracts settings (AVTAL_CONTRACTS_*)."""
 
+from datetime import time
+
 from pydantic_settings import SettingsConfigDict
 
 from avtal_common.settings import ServiceSettings
@@ -13,3 +15,6 @@ class ContractsSettings(ServiceSettings):
     expiring_days: int = 90
     # `contract.expiring` is sent this many days before the term end and before the notice deadline.
     reminder_lead_days: tuple[int, ...] = (90, 60, 30, 7)
+    # The daily calendar run (status moves, reminders, renewals) starts at this UTC time, and once at
+    # every start of the service; None turns the daily job off (runs then come from /calendar/run).
+    calendar_run_at: time | None = time(1, 0)

@@ -134,3 +134,11 @@ class BillingRunIn(BaseModel):
                 f"{latest} at the latest, not {as_of}"
             )
         return as_of
+
+
+class IndexValueIn(BaseModel):
+    """One value of an index series (e.g. KPI) for one year; entering a year again corrects it."""
+
+    name: OneLine = Field(min_length=1, max_length=40)
+    period: int = Field(ge=1900, le=2200, description="the year the value is for")
+    value: Decimal = Field(gt=0, max_digits=14, decimal_places=4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from avtal_common.uow import UnitOfWork
+from avtal_contracts.store.calendar import CalendarRepo, IndexRepo
 from avtal_contracts.store.contracts import ContractRepo
 from avtal_contracts.store.customers import CustomerRepo
 from avtal_contracts.store.items import ItemRepo
@@ -18,6 +19,8 @@ class ContractsUnitOfWork(UnitOfWork):
     products: ProductRepo
     product_prices: ProductPriceRepo
     contracts: ContractRepo
+    calendar: CalendarRepo
+    indexes: IndexRepo
 
     def bind_repositories(self, conn: Any) -> None:
         self.customers = CustomerRepo(conn)
@@ -25,3 +28,5 @@ class ContractsUnitOfWork(UnitOfWork):
         self.products = ProductRepo(conn)
         self.product_prices = ProductPriceRepo(conn)
         self.contracts = ContractRepo(conn)
+        self.calendar = CalendarRepo(conn)
+        self.indexes = IndexRepo(conn)

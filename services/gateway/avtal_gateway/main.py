@@ -25,6 +25,7 @@ from avtal_gateway.api.imports import ImportApiController, ImportPagesController
 from avtal_gateway.api.login_page import LoginPageController
 from avtal_gateway.api.outbox import OutboxController
 from avtal_gateway.api.portal import PortalController
+from avtal_gateway.api.renewals import RENEWAL_ROUTES
 from avtal_gateway.api.security import security
 from avtal_gateway.api.session import SessionController
 from avtal_gateway.api.users import UsersController
@@ -110,6 +111,7 @@ SPEC = ServiceSpec(
         LoginPageController,
         PortalController,
         *CATALOG_ROUTES,
+        *RENEWAL_ROUTES,
         ImportApiController,
         ImportPagesController,
         STATIC,

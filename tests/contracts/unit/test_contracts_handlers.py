@@ -30,7 +30,7 @@ from avtal_contracts.handlers.contracts import create_contract
 from avtal_contracts.handlers.customers import register_customer
 from avtal_testing.fakes import deliver
 
-[ON_PRODUCT_UPSERTED, ON_PRICE_CHANGED] = HANDLERS
+ON_PRODUCT_UPSERTED, ON_PRICE_CHANGED = HANDLERS[:2]
 PRODUCT_ID = uuid.uuid4()
 CARE = ProductInfo(PRODUCT_ID, "PRN-CARE", "Printer care", Decimal("1200.00"), "SEK", True, 1)
 ACME = new_customer("Acme AB", "billing@acme.example", "sv")

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.domain.users import User
-from avtal_gateway.handlers import views
+from avtal_gateway.handlers import renewals, views
 
 # Rows per list on a portal page; next/previous links page through the rest.
 PORTAL_PAGE = 25
@@ -52,7 +52,9 @@ class PortalController(Controller):
         invs = await views.invoices(
             services, user, contract_id=contract_id, limit=PORTAL_PAGE, offset=invoices_offset
         )
-        return Template("contract.html", context={"user": user, "c": c, "invoices": invs})
+        renewal = await renewals.offer(services, user, contract_id) if c.status == "expiring" else None
+        context = {"user": user, "c": c, "invoices": invs, "renewal": renewal}
+        return Template("contract.html", context=context)
 
     @get("/invoices/{invoice_id:uuid}/pdf", media_type="application/pdf")
     async def invoice_pdf(

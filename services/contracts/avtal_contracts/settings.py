@@ -18,3 +18,6 @@ class ContractsSettings(ServiceSettings):
     # The daily calendar run (status moves, reminders, renewals) starts at this UTC time, and once at
     # every start of the service; None turns the daily job off (runs then come from /calendar/run).
     calendar_run_at: time | None = time(1, 0)
+    # False: no daily job in this process (an external scheduler calls /calendar/run, or another replica
+    # runs it).
+    calendar_daily: bool = True

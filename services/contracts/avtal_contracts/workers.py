@@ -21,7 +21,7 @@ async def calendar_daily(rt: Runtime) -> None:
     day after `calendar_run_at` (UTC). A failed run is tried again 30 s later."""
     settings = rt.settings
     assert isinstance(settings, ContractsSettings)
-    if settings.calendar_run_at is None:
+    if settings.calendar_run_at is None or not settings.calendar_daily:
         return
     done: date | None = None
     while True:

@@ -30,13 +30,21 @@ def test_a_contract_is_expired_the_day_after_its_last_day_without_anyone_touchin
     assert [c["status"] for c in listed] == ["expired"]
 
     report = run_calendar(stack.services["contracts"], stack, "2026-01-01", customer_id)
-    again = run_calendar(stack.services["contracts"], stack, "2026-01-01", customer_id)
+    again = _cli(stack, "--today", "2026-01-01", "--customer", customer_id)  # the operator's rerun
 
-    assert report["moved"] == {"expired": 1} and again["due"] == 0 and again["moved"] == {}
+    assert report["moved"] == {"expired": 1}
+    assert again.returncode == 0 and "calendar 2026-01-01: 0 due; moved none; 0 reminders" in again.stdout
     history = internal_get(stack, f"/contracts/{cid}/history")
     assert [(h["action"], h["actor"], h["version"]) for h in history[:1]] == [("expired", "calendar", 2)]
     assert history[0]["before"]["status"] == "active" and history[0]["after"]["status"] == "expired"
     assert internal_get(stack, f"/contracts/{cid}")["version"] == 2
+
+
+def _cli(stack: StackInfo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`avtal contracts calendar ...` against this stack's contracts service."""
+    env = stack.env | {"AVTAL_CONTRACTS_URL": stack.services["contracts"]}
+    cmd = [sys.executable, "-m", "avtal_stack.cli", "contracts", "calendar", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_the_expired_fact_and_state_reach_the_broker_once(stack: StackInfo, staff: httpx.Client) -> None:

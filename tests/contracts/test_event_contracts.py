@@ -18,17 +18,28 @@ from pydantic import BaseModel
 from avtal_common.events import parse_envelope
 from avtal_common.payloads.billing import InvoiceGenerated
 from avtal_common.payloads.catalog import PriceChanged, ProductUpserted
-from avtal_common.payloads.contracts import ContractCreated, ContractState
+from avtal_common.payloads.contracts import (
+    ContractCreated,
+    ContractExpired,
+    ContractExpiring,
+    ContractRenewed,
+    ContractState,
+    RenewalAccepted,
+)
 from avtal_common.payloads.customers import CustomerUpserted
 from avtal_common.payloads.notifier import NotificationSent
 from avtal_common.topics import (
     CATALOG_PRICE_CHANGED,
     CATALOG_PRODUCT_UPSERTED,
     CONTRACT_CREATED,
+    CONTRACT_EXPIRED,
+    CONTRACT_EXPIRING,
+    CONTRACT_RENEWED,
     CONTRACT_STATE,
     CUSTOMER_UPSERTED,
     INVOICE_GENERATED,
     NOTIFICATION_SENT,
+    RENEWAL_ACCEPTED,
 )
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -39,6 +50,10 @@ MODEL_OF_TOPIC: dict[str, type[BaseModel]] = {
     CONTRACT_CREATED: ContractCreated,
     CONTRACT_STATE: ContractState,
     CUSTOMER_UPSERTED: CustomerUpserted,
+    CONTRACT_EXPIRING: ContractExpiring,
+    CONTRACT_EXPIRED: ContractExpired,
+    CONTRACT_RENEWED: ContractRenewed,
+    RENEWAL_ACCEPTED: RenewalAccepted,
     INVOICE_GENERATED: InvoiceGenerated,
     NOTIFICATION_SENT: NotificationSent,
 }

@@ -115,6 +115,18 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/contracts/{contract_id:uuid}/schedule"): customer_as(
         "/api/v1/contracts/{contract}/schedule"
     ),
+    # Renewals and index values (issue 8, calendar): a nonexistent contract where a call would renew
+    ("GET", "/api/v1/contracts/{contract_id:uuid}/renewal"): customer_as(
+        "/api/v1/contracts/{contract}/renewal"
+    ),
+    ("POST", "/api/v1/contracts/{contract_id:uuid}/renewal/accept"): Expect(
+        f"/api/v1/contracts/{NOBODY}/renewal/accept", 401, 404, 404, 404
+    ),
+    ("POST", "/api/v1/contracts/{contract_id:uuid}/renew"): Expect(
+        f"/api/v1/contracts/{NOBODY}/renew", 401, 404, 403, 403
+    ),
+    ("GET", "/api/v1/indexes"): staff_only("/api/v1/indexes"),
+    ("POST", "/api/v1/indexes"): Expect("/api/v1/indexes", 401, 400, 403, 403, json=lambda w: {}),
     ("GET", "/api/v1/invoices"): signed_in("/api/v1/invoices"),
     ("GET", "/api/v1/invoices/{invoice_id:uuid}"): customer_as("/api/v1/invoices/{invoice}"),
     ("GET", "/api/v1/invoices/{invoice_id:uuid}/pdf"): customer_as("/api/v1/invoices/{invoice}/pdf"),
@@ -254,6 +266,12 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ),
     ("POST", "/contracts/bulk-jobs/{job_id:uuid}/undo"): Expect(
         f"/contracts/bulk-jobs/{NOBODY}/undo", LOGIN, 404, 403, 403
+    ),
+    ("POST", "/contracts/{contract_id:uuid}/renewal/accept"): Expect(
+        f"/contracts/{NOBODY}/renewal/accept", LOGIN, 404, 404, 404, form=lambda w: {}
+    ),
+    ("POST", "/contracts/{contract_id:uuid}/renew"): Expect(
+        f"/contracts/{NOBODY}/renew", LOGIN, 404, 403, 403, form=lambda w: {}
     ),
     ("GET", "/imports"): Expect("/imports", LOGIN, 200, 403, 403),
     ("POST", "/imports"): Expect("/imports", LOGIN, 400, 403, 403, form=lambda w: {"kind": "products"}),

@@ -18,9 +18,9 @@ def test_the_banner_prints_the_portal_url_and_working_logins(stack: StackInfo) -
 def test_the_demo_customer_sees_its_contract_items_and_billing_history(stack: StackInfo) -> None:
     with signed_in(stack.portal_url, stack.customer_email, stack.customer_password) as me:
         contracts = ok(me.get("/api/v1/contracts"))["items"]
-        assert [c["customer_name"] for c in contracts] == ["Nordic Freight AB"]
-        serials = {ln["item"]["serial_no"] for ln in contracts[0]["lines"]}
-        assert serials == {"CZ2D1A0B7X", "7H3K9L2", "PHBLK12345"}
+        assert {c["customer_name"] for c in contracts} == {"Nordic Freight AB"}
+        serials = {ln["item"]["serial_no"] for c in contracts for ln in c["lines"]}
+        assert serials == {"CZ2D1A0B7X", "7H3K9L2", "PHBLK12345", "PHBLK99001"}
         invoices = ok(me.get("/api/v1/invoices"))["items"]
         assert len({i["issue_date"] for i in invoices}) >= 2, "a history, not one run"
         assert all(i["customer_name"] == "Nordic Freight AB" for i in invoices)
@@ -39,3 +39,16 @@ def test_the_demo_catalog_has_leveled_products_two_price_lists_and_a_past_price_
     assert any(j["status"] == "applied" and j["selection"]["vendor"] == "DELL" for j in jobs)
     # The CPI job split Dell's list: 9800.00 × 1.032 = 10113.60 → 10113.99 from this year on.
     assert "10113.99" in {e["list_price"] for e in history if e["party_code"] == "DELL"}
+
+
+def test_the_demo_has_an_expiring_contract_to_renew_an_auto_renewing_one_and_kpi_values(
+    stack: StackInfo, staff: httpx.Client
+) -> None:
+    listed = ok(staff.get("/api/v1/contracts", params={"limit": 1000}))["items"]
+    expiring = [c for c in listed if any(ln["item"]["serial_no"] == "PHBLK99001" for ln in c["lines"])]
+    auto = [c for c in listed if any(ln["item"]["serial_no"] == "J30RENEW1" for ln in c["lines"])]
+    assert [(c["status"], c["terms"]["auto_renew"]) for c in expiring] == [("expiring", False)]
+    assert [(c["terms"]["auto_renew"], c["terms"]["uplift_index"]) for c in auto] == [(True, "KPI")]
+    assert len(ok(staff.get("/api/v1/indexes", params={"name": "KPI"}))) == 3
+    with signed_in(stack.portal_url, stack.customer_email, stack.customer_password) as me:
+        assert "Accept renewal" in me.get(f"/contracts/{expiring[0]['contract_id']}").text

@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="create databases and apply migrations (AVTAL_POSTGRES_URL)")
     _add_dlq_commands(sub)
     add_import_parser(sub)
+    _add_contracts_commands(sub)
     args = parser.parse_args(argv)
     common = CommonSettings()
     configure_logging(
@@ -83,12 +84,24 @@ def main(argv: list[str] | None = None) -> None:
         from avtal_stack.importer import run as run_import
 
         sys.exit(run_import(args.kind, args.file, import_options(args), StackSettings()))
+    if args.command == "contracts":
+        from avtal_stack.calendar import run as run_calendar
+
+        sys.exit(run_calendar(args.today, args.customer, StackSettings()))
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 
         applied = asyncio.run(migrate_all(common.postgres_url))
         for service, ids in applied.items():
             print(f"{service}: {len(ids)} applied" + (f" ({', '.join(ids)})" if ids else ""))
+
+
+def _add_contracts_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("contracts", help="contracts operations on the running stack")
+    cmds = p.add_subparsers(dest="contracts_command", required=True)
+    cal = cmds.add_parser("calendar", help="run the daily calendar (status, reminders, renewals) for a day")
+    cal.add_argument("--today", help="the day to run as, YYYY-MM-DD (default: today)")
+    cal.add_argument("--customer", help="only this customer's contracts (its id)")
 
 
 def _add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -114,6 +114,7 @@ def seed_demo(stack: Stack) -> None:
         _catalog(api, today)
         customer = None if customer_ok else s
         contract_ids = [_customer_and_contract(api, spec, customer) for spec in _contracts(today)]
+        _calendar(api, today)
         for cid in contract_ids:  # billing knows the contract once its schedule is there
             _retry(lambda c=cid: api.get(f"/api/v1/contracts/{c}/schedule"))
         _amended_contract(api, today)
@@ -336,6 +337,40 @@ def _import(api: httpx.Client, kind: str, data: bytes) -> None:
     report = job.get("report") or {}
     if job["status"] != "done" or not report.get("committed"):
         raise SystemExit(f"demo seeding failed: the {kind} import reported {job.get('error') or report}")
+
+
+def _calendar(api: httpx.Client, today: date) -> None:
+    """Renewal demo: KPI values, a contract of Nordic Freight ending in 20 days (its user can accept the
+    renewal in the portal) and an auto-renewing one of Baltic Clinics priced by KPI, ending in 75 days."""
+    for period, value in ((today.year - 1, "408.20"), (today.year, "419.64"), (today.year + 1, "428.90")):
+        _ok(api.post("/api/v1/indexes", json={"name": "KPI", "period": period, "value": value}))
+    specs = _contracts(today)
+    for spec, days, serial, terms in (
+        (specs[0], 20, "PHBLK99001", {"notice_days": 0}),
+        (
+            specs[1],
+            75,
+            "J30RENEW1",
+            {"auto_renew": True, "price_policy": "uplift_index", "uplift_index": "KPI"},
+        ),
+    ):
+        key = {"Idempotency-Key": f"demo-customer-{spec['customer']['external_ref']}"}
+        customer_id = _ok(api.post("/api/v1/customers", json=spec["customer"], headers=key))["customer_id"]
+        end = today + timedelta(days=days)
+        line = {
+            "sku": "PRN-CARE",
+            "manufacturer_no": "HP-3PZ95A",
+            "model": "LaserJet M607",
+            "serial_no": serial,
+        }
+        body = {
+            "customer_id": customer_id,
+            "start_date": str(end - timedelta(days=364)),
+            "end_date": str(end),
+        }
+        r = api.post("/api/v1/contracts", json=body | terms | {"lines": [line]})
+        if r.status_code != 409:  # 409: an earlier start covered this item already
+            _ok(r)
 
 
 def _customer_login_works(portal_url: str, email: str, password: str) -> bool:

@@ -1,5 +1,7 @@
 """Contracts settings (AVTAL_CONTRACTS_*)."""
 
+from datetime import time
+
 from pydantic_settings import SettingsConfigDict
 
 from avtal_common.settings import ServiceSettings
@@ -20,3 +22,9 @@ class ContractsSettings(ServiceSettings):
     bulk_batch_size: int = 1000
     bulk_workers: int = 2
     bulk_poll_s: float = 1.0
+    # The daily calendar run (status moves, reminders, renewals) starts at this UTC time, and once at
+    # every start of the service; None turns the daily job off (runs then come from /calendar/run).
+    calendar_run_at: time | None = time(1, 0)
+    # False: no daily job in this process (an external scheduler calls /calendar/run, or another replica
+    # runs it).
+    calendar_daily: bool = True

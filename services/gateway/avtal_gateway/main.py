@@ -30,6 +30,7 @@ from avtal_gateway.api.imports import ImportApiController, ImportPagesController
 from avtal_gateway.api.login_page import LoginPageController
 from avtal_gateway.api.outbox import OutboxController
 from avtal_gateway.api.portal import PortalController
+from avtal_gateway.api.renewals import RENEWAL_ROUTES
 from avtal_gateway.api.security import security
 from avtal_gateway.api.session import SessionController
 from avtal_gateway.api.users import UsersController
@@ -118,6 +119,7 @@ SPEC = ServiceSpec(
         *CATALOG_ROUTES,
         *BULK_API_ROUTES,
         ContractListController,
+        *RENEWAL_ROUTES,
         ImportApiController,
         ImportPagesController,
         CustomerApiController,

@@ -146,6 +146,34 @@ class FakeProductPriceRepo:
         ]
 
 
+class FakeCalendarRepo:
+    """Every open contract is 'due': the handler's own recheck must decide what a day does."""
+
+    def __init__(self, contracts: FakeContractRepo) -> None:
+        self._contracts = contracts
+        self.rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    async def due(self, today: Any, leads: Any, expiring_days: int, customer_id: Any) -> list[uuid.UUID]:
+        return sorted(c.contract_id for c in self._contracts.rows.values() if c.is_open())
+
+    async def record_reminder(
+        self, contract_id: uuid.UUID, term_end: Any, basis: str, lead: int, *_: Any
+    ) -> bool:
+        key = (contract_id, term_end, basis, lead)
+        if key in self.rows:
+            return False
+        self.rows[key] = key
+        return True
+
+
+class FakeIndexRepo:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int], Any] = {}
+
+    async def value(self, name: str, period: int) -> Any:
+        return self.rows.get((name, period))
+
+
 class FakeContractsUnitOfWork(FakeUnitOfWork):
     producer = "contracts"
 
@@ -156,14 +184,23 @@ class FakeContractsUnitOfWork(FakeUnitOfWork):
         self.contracts = FakeContractRepo()
         self.product_prices = FakeProductPriceRepo()
         self.product_prices.contracts = self.contracts  # the table's query joins contracts
+        self.calendar = FakeCalendarRepo(self.contracts)
+        self.indexes = FakeIndexRepo()
 
     def snapshot(self) -> Any:
         repos = (self.customers, self.items, self.products, self.contracts)
-        state = [dict(r.rows) for r in (*repos, self.product_prices)]
+        state = [dict(r.rows) for r in (*repos, self.product_prices, self.calendar)]
         return state, self.products.saves, list(self.contracts.audit_log)
 
     def restore(self, state: Any) -> None:
         rows, self.products.saves, self.contracts.audit_log = state
-        repos = (self.customers, self.items, self.products, self.contracts, self.product_prices)
+        repos = (
+            self.customers,
+            self.items,
+            self.products,
+            self.contracts,
+            self.product_prices,
+            self.calendar,
+        )
         for repo, saved in zip(repos, rows, strict=True):
             repo.rows = saved

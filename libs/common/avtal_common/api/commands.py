@@ -302,3 +302,11 @@ class BulkJobIn(BaseModel):
     effective_date: BoundedDate | None = None
     site_id: uuid.UUID | None = None
     split_by: Literal["site", "product"] | None = None
+
+
+class IndexValueIn(BaseModel):
+    """One value of an index series (e.g. KPI) for one year; entering a year again corrects it."""
+
+    name: OneLine = Field(min_length=1, max_length=40)
+    period: int = Field(ge=1900, le=2200, description="the year the value is for")
+    value: Decimal = Field(gt=0, max_digits=14, decimal_places=4)

@@ -344,3 +344,58 @@ class BulkJobContract(Out):
     summary: str | None
     impact: Amount | None
     version_after: int | None
+
+
+class IndexValue(Out):
+    name: str
+    period: int
+    value: Decimal
+    entered_by: str | None = None
+    entered_at: datetime | None = None
+
+
+class CalendarRun(Out):
+    """What one run of the daily calendar did (a rerun of the same day does nothing)."""
+
+    today: date
+    due: int
+    moved: dict[str, int]
+    reminders: int
+    renewed: list[str]
+    waiting: list[dict[str, str]]
+    failed: list[dict[str, str]]
+
+
+class ReminderSent(Out):
+    basis: str
+    lead_days: int
+    due_on: date
+    sent_on: date
+
+
+class RenewalLine(Out):
+    sku: str
+    serial_no: str
+    quantity: int
+    unit_price_before: Amount
+    unit_price_after: Amount
+
+
+class RenewalOffer(Out):
+    """The renewal of a contract: the successor it makes (or made), its term and prices; or why it waits."""
+
+    contract_id: uuid.UUID
+    contract_no: str
+    status: str
+    auto_renew: bool
+    price_policy: str
+    renewed: bool  # the successor exists (successor_id)
+    successor_id: uuid.UUID | None = None
+    successor_no: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    annual_value_before: Amount
+    annual_value_after: Amount | None = None
+    currency: str
+    lines: list[RenewalLine] = []
+    waiting: str | None = None  # why the renewal cannot be made now (e.g. an index value missing)

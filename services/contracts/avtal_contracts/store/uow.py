@@ -6,6 +6,7 @@ from typing import Any
 
 from avtal_common.uow import UnitOfWork
 from avtal_contracts.store.bulk_jobs import BulkJobRepo
+from avtal_contracts.store.calendar import CalendarRepo, IndexRepo
 from avtal_contracts.store.contracts import ContractRepo
 from avtal_contracts.store.customers import CustomerRepo
 from avtal_contracts.store.items import ItemRepo
@@ -22,6 +23,8 @@ class ContractsUnitOfWork(UnitOfWork):
     contracts: ContractRepo
     search: ContractSearchRepo
     bulk_jobs: BulkJobRepo
+    calendar: CalendarRepo
+    indexes: IndexRepo
 
     def bind_repositories(self, conn: Any) -> None:
         self.customers = CustomerRepo(conn)
@@ -31,3 +34,5 @@ class ContractsUnitOfWork(UnitOfWork):
         self.contracts = ContractRepo(conn)
         self.search = ContractSearchRepo(conn)
         self.bulk_jobs = BulkJobRepo(conn)
+        self.calendar = CalendarRepo(conn)
+        self.indexes = IndexRepo(conn)

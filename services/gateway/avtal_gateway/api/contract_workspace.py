@@ -21,7 +21,7 @@ from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.contract_ops import ContractOpsController
 from avtal_gateway.domain.users import User
-from avtal_gateway.handlers import contract_ops, views
+from avtal_gateway.handlers import contract_ops, renewals, views
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 AnyUser = Request[User, Any, Any]
@@ -124,6 +124,9 @@ class ContractWorkspaceController(Controller):
             "history": await contract_ops.history(services, contract_id, PAGE) if user.is_staff else [],
             "done": done if user.is_staff else None,
             "today": date.today().isoformat(),
+            # the renewal offer (accept / renew now) while expiring, and the successor once renewed
+            "renewal": await renewals.offer(services, user, contract_id)
+            if c.status == "expiring" or c.renewed_to else None,
         }  # fmt: skip
         return Template("contract.html", context=context)
 

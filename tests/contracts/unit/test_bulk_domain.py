@@ -15,6 +15,7 @@ from avtal_contracts.domain.contracts import Contract, LineRequest, Terms, open_
 from avtal_contracts.domain.customers import Customer
 from avtal_contracts.domain.items import new_item
 from avtal_contracts.domain.products import ProductInfo
+from avtal_contracts.domain.renewals import successor
 
 CUSTOMER = Customer(uuid.uuid4(), "Acme AB", "billing@acme.example", "sv")
 CARE = ProductInfo(uuid.uuid4(), "CARE", "Care", Decimal("1200.00"), "SEK", True, 1)
@@ -152,18 +153,16 @@ def test_moved_items_end_the_day_before_on_the_source_and_start_on_the_target() 
     )
 
 
-def test_renew_makes_a_successor_for_the_renewal_term_with_the_uplift_applied() -> None:
+def test_a_bulk_renewal_is_the_calendars_successor_with_its_whole_term_as_impact() -> None:
     c = _contract(date(2026, 1, 1), date(2026, 12, 31))
     c = replace(c, terms=Terms(price_policy="uplift_pct", uplift_pct=Decimal("3"), renewal_term_months=12))
 
-    change, successor = bulk.renew(c, "C-2")
+    change = bulk.renewal_change(c, successor(c, "C-2", None))
 
-    assert (successor.start_date, successor.end_date) == (date(2027, 1, 1), date(2027, 12, 31))
-    assert [ln.unit_price for ln in successor.lines] == [Decimal("1236.00")]  # 1200 × 1.03
-    assert successor.renewed_from == c.contract_id and change.after.renewed_to == successor.contract_id
-    assert change.impact == Decimal("1236.00")  # the successor's whole year
-    with pytest.raises(DomainError, match="already renewed"):
-        bulk.renew(change.after, "C-3")
+    nxt = change.after.renewed_to
+    assert change.after.status == "renewed" and nxt is not None
+    assert change.impact == Decimal("1236.00")  # 1200 × 1.03 over the successor's whole year
+    assert change.summary == "renewed as C-2 for 2027-01-01..2027-12-31"
 
 
 def test_split_by_site_moves_the_other_sites_lines_to_new_contracts_from_the_effective_date() -> None:

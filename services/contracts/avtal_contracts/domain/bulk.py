@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from avtal_common.calendar_days import add_months, prorate
+from avtal_common.calendar_days import prorate
 from avtal_common.errors import DomainError
-from avtal_common.money import round_money
 from avtal_contracts.domain.contracts import Contract, Line, Terms, check_no_overlap_within
+from avtal_contracts.domain.renewals import renewed
 
 KINDS = ("coterminate", "edit", "reorganise", "merge", "renew", "split")
 COTERMINATE_MODES = ("date", "latest", "earliest")
@@ -175,35 +175,12 @@ def edit_changes(
     return found
 
 
-def renew(c: Contract, successor_no: str) -> tuple[Change, Contract]:
-    """A successor for the next term (the renewal term from the day after the end), the lines that
-    reach the end carried over, their prices raised by the uplift % when that is the policy. A minimal
-    staff renewal for bulk use: the calendar owns renewals by index, auto-renewal and acceptance."""
-    _must_be_open(c)
-    if c.renewed_to is not None:
-        raise DomainError(f"contract {c.contract_no} is already renewed")
-    if c.terms.price_policy == "uplift_index":
-        raise DomainError(f"contract {c.contract_no} is uplifted by an index: renew it from its own page")
-    first = c.end_date + timedelta(days=1)
-    last = add_months(first, c.terms.renewal_term_months) - timedelta(days=1)
-    factor = 1 + (c.terms.uplift_pct or Decimal(0)) / 100 if c.terms.price_policy == "uplift_pct" else 1
-    lines = [
-        replace(
-            ln,
-            line_id=uuid.uuid4(),
-            start_date=first,
-            end_date=last,
-            unit_price=round_money(ln.unit_price * factor),
-        )
-        for ln in c.current_lines()
-    ]
-    successor = Contract(
-        uuid.uuid4(), successor_no, c.customer, c.currency, first, last, c.terms, lines, "active",
-        renewed_from=c.contract_id,
-    )  # fmt: skip
-    impact = sum((prorate(ln.annual_price, first, last) for ln in lines), Decimal(0))
-    after = c.next_version(renewed_to=successor.contract_id)
-    return Change(after, impact, f"renewed as {successor_no} for {first}..{last}"), successor
+def renewal_change(c: Contract, successor: Contract) -> Change:
+    """`c` renewed by `successor` (domain/renewals.py makes it: the calendar's rule for every price
+    policy); the revenue impact is the successor's whole term."""
+    impact = sum((prorate(ln.annual_price, ln.start_date, ln.end_date) for ln in successor.lines), Decimal(0))
+    summary = f"renewed as {successor.contract_no} for {successor.start_date}..{successor.end_date}"
+    return Change(renewed(c, successor), impact, summary)
 
 
 SPLIT_BY = ("site", "product")

@@ -12,11 +12,12 @@ import asyncpg
 
 from avtal_common.errors import DomainError
 from avtal_common.logging import current_correlation_id
-from avtal_common.payloads.contracts import ContractAmended, ContractRenewed
-from avtal_common.topics import CONTRACT_AMENDED, CONTRACT_CREATED, CONTRACT_RENEWED
+from avtal_common.payloads.contracts import ContractAmended
+from avtal_common.topics import CONTRACT_AMENDED, CONTRACT_CREATED
 from avtal_contracts.domain import bulk
 from avtal_contracts.domain.contracts import Contract, Terms
 from avtal_contracts.handlers.contracts import commit_change, contract_created, contract_fields, emit_change
+from avtal_contracts.handlers.renewals import renew_contract
 from avtal_contracts.store.batch import BatchUnitOfWork
 from avtal_contracts.store.bulk_jobs import BulkJob, Outcome
 from avtal_contracts.store.contracts import snapshot
@@ -180,21 +181,12 @@ async def _apply_one(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bul
 
 
 async def _renew(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Change:
-    """The successor is created (audited, `contract.created`), then `c` points to it (`contract.renewed`)."""
-    change, successor = bulk.renew(c, await uow.contracts.next_number())
-    await _created(uow, ctx, successor, {"renewed_from": str(c.contract_id)})
-    fact = ContractRenewed(
-        contract_id=c.contract_id, contract_no=c.contract_no, successor_id=successor.contract_id,
-        successor_no=successor.contract_no, start_date=successor.start_date, end_date=successor.end_date,
-        how="staff", annual_value_before=c.annual_value, annual_value_after=successor.annual_value,
-        currency=c.currency,
-    )  # fmt: skip
-    detail = {"job_id": str(ctx.job.job_id), "summary": change.summary, "impact": str(change.impact)}
-    await commit_change(
-        uow, c, change.after, action="bulk_renew", fact_topic=CONTRACT_RENEWED, fact=fact,
-        actor=ctx.job.actor, effective_date=successor.start_date, detail=detail,
-    )  # fmt: skip
-    return change
+    """The calendar's renewal by staff (successor with `contract.created`, `c` renewed with
+    `contract.renewed`); a contract already renewed is reported, not renewed again."""
+    if c.renewed_to is not None:
+        raise DomainError(f"contract {c.contract_no} is already renewed")
+    successor = await renew_contract(uow, c.contract_id, how="staff", actor=ctx.job.actor, today=date.today())
+    return bulk.renewal_change(c, successor)
 
 
 async def _split(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> bulk.Change:

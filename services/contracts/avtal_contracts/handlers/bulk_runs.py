@@ -12,7 +12,7 @@ import asyncpg
 
 from avtal_common.errors import Conflict, DomainError
 from avtal_common.logging import bind_correlation_id
-from avtal_contracts.domain.bulk import Change, renew, split, split_groups
+from avtal_contracts.domain.bulk import Change, renewal_change, split, split_groups
 from avtal_contracts.domain.contracts import Contract
 from avtal_contracts.handlers.bulk import (
     FAST_KINDS,
@@ -25,6 +25,7 @@ from avtal_contracts.handlers.bulk import (
     previous_of,
     resolve_params,
 )
+from avtal_contracts.handlers.renewals import preview_renewal
 from avtal_contracts.store.bulk_jobs import BulkJob
 from avtal_contracts.store.search import Selection
 from avtal_contracts.store.uow import ContractsUnitOfWork
@@ -85,7 +86,9 @@ async def _rehearse(uow: ContractsUnitOfWork, ctx: Context, c: Contract) -> Chan
     """The change as the job would make it, in a savepoint rolled back. A renewal or a split is only
     computed: numbering new contracts would use up contract numbers."""
     if ctx.job.kind == "renew":
-        return renew(c, "(the next number)")[0]
+        if c.renewed_to is not None:
+            raise DomainError(f"contract {c.contract_no} is already renewed")
+        return renewal_change(c, (await preview_renewal(uow, c.contract_id))[1])
     if ctx.job.kind == "split":
         p = ctx.job.params
         when = date.fromisoformat(str(p["effective_date"]))

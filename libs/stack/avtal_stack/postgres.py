@@ -84,6 +84,8 @@ class LocalPostgres:
     def start(self) -> None:
         if not (self.data / "PG_VERSION").exists():
             self._initdb()
+        if (self.data / "postmaster.pid").exists():
+            self._stop_leftover()
         self.log.parent.mkdir(parents=True, exist_ok=True)
         logf = open(self.log, "ab")  # noqa: SIM115 - the child keeps it open
         cmd = [
@@ -111,6 +113,16 @@ class LocalPostgres:
             cmd, stdout=logf, stderr=logf, start_new_session=True, **self._popen_kwargs()
         )  # type: ignore[arg-type]  # user/group/extra_groups are typed narrower than Popen takes
         self._wait_ready()
+
+    def _stop_leftover(self) -> None:
+        """A server an interrupted stop left on this data directory (else the new one cannot lock it,
+        and the readiness check would find the old one): shut it down first, or learn it is gone."""
+        subprocess.run(
+            [self.place.bin("pg_ctl"), "stop", "-D", str(self.data), "-m", "fast", "-w", "-t", "30"],
+            check=False,
+            capture_output=True,
+            **self._popen_kwargs(),
+        )  # type: ignore[arg-type]  # user/group/extra_groups are typed narrower than Popen takes
 
     def _wait_ready(self, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s

@@ -219,6 +219,9 @@ def up(settings: StackSettings) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        # A second Ctrl-C while stopping would leave PostgreSQL running without its owner: it waits.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         print("Avtal stopped.", flush=True)
 

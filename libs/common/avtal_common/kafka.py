@@ -94,21 +94,26 @@ async def ensure_topics(common: CommonSettings, topics: Iterable[str]) -> dict[s
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t not in existing]
-        if missing:
-            await _create(admin, layout, missing)
+        if missing:  # a topic this broker's metadata did not list yet may exist: checked like the rest
+            existing |= await _create(admin, layout, missing)
         return await check_topics(admin, layout, [t for t in wanted if t in existing])
     finally:
         await admin.close()
 
 
-async def _create(admin: AIOKafkaAdminClient, layout: TopicLayout, names: list[str]) -> None:
+async def _create(admin: AIOKafkaAdminClient, layout: TopicLayout, names: list[str]) -> set[str]:
+    """Creates `names`; answers those that already existed (made by someone else, or not yet in the
+    metadata the caller listed: a fresh topic reaches every broker of a cluster a moment later)."""
     new = [
         NewTopic(t, layout.partitions, layout.replication_factor, topic_configs=layout.configs())
         for t in names
     ]
     response = await admin.create_topics(new)
+    there: set[str] = set()
     for topic, code, message in (tuple(e)[:3] for e in response.topic_errors):
-        if code not in (0, _TOPIC_ALREADY_EXISTS):  # another process may have created it first
+        if code == _TOPIC_ALREADY_EXISTS:
+            there.add(topic)
+        elif code != 0:
             raise RuntimeError(
                 f"cannot create topic {topic}: {message or code} (partitions {layout.partitions}, "
                 f"replication factor {layout.replication_factor}, min.insync.replicas "
@@ -116,7 +121,8 @@ async def _create(admin: AIOKafkaAdminClient, layout: TopicLayout, names: list[s
                 "AVTAL_KAFKA_MIN_INSYNC_REPLICAS to what the cluster can hold"
             )
     await _until_visible(admin, names)
-    log.info("kafka.topics_created", topics=names, layout=layout.__dict__)
+    log.info("kafka.topics_created", topics=[t for t in names if t not in there], layout=layout.__dict__)
+    return there
 
 
 async def check_topics(

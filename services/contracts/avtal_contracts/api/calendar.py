@@ -12,6 +12,7 @@ from litestar import Controller, get, post
 from avtal_common.api import responses
 from avtal_common.api.actor import ActorHeader
 from avtal_common.api.commands import IndexValueIn
+from avtal_common.api.text import QueryText
 from avtal_common.errors import DomainError
 from avtal_contracts.api.contracts import ContractOut
 from avtal_contracts.domain.contracts import Contract
@@ -92,7 +93,7 @@ class IndexController(Controller):
 
     @get("/")
     async def list_values(
-        self, uow: ContractsUnitOfWork, name: str | None = None
+        self, uow: ContractsUnitOfWork, name: QueryText = None
     ) -> list[responses.IndexValue]:
         async with uow:
             return [responses.IndexValue(**r) for r in await uow.indexes.list(name)]

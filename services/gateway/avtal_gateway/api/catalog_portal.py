@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, BeforeValidator, Field
 
 from avtal_common.api import catalog
-from avtal_common.api.text import OneLine
+from avtal_common.api.text import OneLine, QueryText
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.domain.users import User
@@ -64,10 +64,10 @@ class CatalogPortalController(Controller):
         self,
         services: Services,
         request: AnyUser,
-        q: str | None = None,
-        manufacturer: str | None = None,
-        model: str | None = None,
-        category: str | None = None,
+        q: QueryText = None,
+        manufacturer: QueryText = None,
+        model: QueryText = None,
+        category: QueryText = None,
         offset: int = Parameter(ge=0, default=0),
     ) -> Template:
         """Search for staff and customers (customers see active products only)."""

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
 from avtal_common.api.commands import CustomerIn, CustomerUpdateIn, ItemIn, SiteIn
-from avtal_common.api.text import OneLine
+from avtal_common.api.text import OneLine, QueryText
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.domain.users import User
@@ -104,7 +104,7 @@ class CustomerPortalController(Controller):
         self,
         services: Services,
         request: AnyUser,
-        q: str | None = None,
+        q: QueryText = None,
         offset: int = Parameter(ge=0, default=0),
     ) -> Template:
         found = await handlers.customers(services, (q or "").strip()[:200] or None, PAGE, offset)

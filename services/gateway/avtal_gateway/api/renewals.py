@@ -10,6 +10,7 @@ from litestar.response import Redirect
 
 from avtal_common.api.commands import IndexValueIn
 from avtal_common.api.responses import Contract, IndexValue, RenewalOffer
+from avtal_common.api.text import QueryText
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.problems import COMMAND, READ_ONE, STAFF_READ, problems
@@ -50,7 +51,7 @@ class RenewalApiController(Controller):
         return made
 
     @get("/indexes", guards=[staff_only], responses=problems(*STAFF_READ))
-    async def indexes(self, services: Services, name: str | None = None) -> list[IndexValue]:
+    async def indexes(self, services: Services, name: QueryText = None) -> list[IndexValue]:
         params = {"name": name} if name else {}
         raw = await services.json("contracts", "GET", "/indexes/", params=params)
         found: list[IndexValue] = parse("contracts", list[IndexValue], raw)

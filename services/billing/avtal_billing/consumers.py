@@ -16,8 +16,14 @@ def handlers(rt: Runtime) -> list[EventHandler]:
     # (contract.created, …) carry nothing billing needs today (docs/adr/0008).
     settings = rt.settings
     terms_days = settings.payment_terms_days if isinstance(settings, BillingSettings) else 30
+    lead_days = settings.advance_lead_days if isinstance(settings, BillingSettings) else None
     return [
-        EventHandler(topics.CONTRACT_STATE, ContractState, "billing.on_contract_state", on_contract_state),
+        EventHandler(
+            topics.CONTRACT_STATE,
+            ContractState,
+            "billing.on_contract_state",
+            partial(on_contract_state, lead_days=lead_days),
+        ),
         EventHandler(
             topics.CONTRACT_BILL_REQUESTED,
             BillRequested,

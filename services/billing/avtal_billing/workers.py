@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 from avtal_billing.adapters.pdf import WeasyPrintRenderer
 from avtal_billing.domain.commands import IssuePdfs, RunBilling
-from avtal_billing.domain.invoices import Seller
 from avtal_billing.handlers.billing_runs import run_billing
 from avtal_billing.handlers.invoices import issue_pdfs
 from avtal_billing.settings import BillingSettings
@@ -56,7 +55,7 @@ async def auto_billing(rt: Runtime) -> None:
 
 async def pdf_issuer(rt: Runtime) -> None:
     s = _settings(rt)
-    seller = Seller(s.seller_name, s.seller_address, s.seller_vat_no)
+    seller = s.seller()
     renderer = WeasyPrintRenderer(s.pdf_workers)
     cmd = IssuePdfs(limit=s.pdf_batch_size)
     try:

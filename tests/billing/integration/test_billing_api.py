@@ -22,16 +22,17 @@ async def test_invoices_of_a_contract_come_one_page_at_a_time_with_the_total(sta
     finally:
         await conn.close()
     with _billing(stack) as billing:
-        ok(billing.post("/billing-runs/", json={"as_of": str(today), "run_key": unique("page")}))  # 3 months
+        # Three months billed and the fourth, invoiced 30 days (the payment terms) before it starts.
+        ok(billing.post("/billing-runs/", json={"as_of": str(today), "run_key": unique("page")}))
         first = ok(billing.get("/invoices/", params={"contract_id": str(ids[0]), "limit": 1}))
         rest = ok(billing.get("/invoices/", params={"contract_id": str(ids[0]), "limit": 5, "offset": 1}))
         too_many = billing.get("/invoices/", params={"limit": 1001})
         negative = billing.get("/invoices/", params={"offset": -1})
 
-    assert (len(first["items"]), first["total"], first["limit"], first["offset"]) == (1, 3, 1, 0)
-    assert (len(rest["items"]), rest["total"], rest["offset"]) == (2, 3, 1)
+    assert (len(first["items"]), first["total"], first["limit"], first["offset"]) == (1, 4, 1, 0)
+    assert (len(rest["items"]), rest["total"], rest["offset"]) == (3, 4, 1)
     numbers = [i["invoice_no"] for i in first["items"] + rest["items"]]
-    assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == 3, "newest first, no repeats"
+    assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == 4, "newest first, no repeats"
     assert (too_many.status_code, negative.status_code) == (400, 400)
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from avtal_billing.domain.contracts import Contract, is_newer
+from avtal_billing.domain.contracts import Buyer, Contract, is_newer
 from avtal_billing.domain.invoices import DuePeriod, Invoice, InvoiceRefused, Seller
 from avtal_billing.domain.runs import BillingRun, PeriodFailure, RunFailure
 from avtal_billing.domain.schedules import Period, PeriodLine, ScheduledPeriod
@@ -31,6 +31,7 @@ class _Period:
     currency: str
     lines: tuple[PeriodLine, ...]
     invoice_id: uuid.UUID | None = None
+    bill_on: date | None = None
 
 
 @dataclass
@@ -56,6 +57,7 @@ class BillingState:
     """What the billing database holds; copied whole for a rollback."""
 
     contracts: dict[uuid.UUID, Contract] = field(default_factory=dict)
+    customers: dict[uuid.UUID, tuple[datetime, Buyer]] = field(default_factory=dict)
     periods: dict[tuple[uuid.UUID, date], _Period] = field(default_factory=dict)
     invoices: list[Invoice] = field(default_factory=list)
     pdfs: dict[uuid.UUID, bytes] = field(default_factory=dict)
@@ -86,13 +88,27 @@ class FakeContractRepo:
     def __init__(self, db: FakeBillingDb) -> None:
         self._db = db
 
-    async def apply(self, c: Contract) -> bool:
+    async def apply(self, c: Contract, state: dict[str, Any] | None = None) -> bool:
         s = self._db.state
         self._db.contract_writes += 1
         if not is_newer(c, s.contracts.get(c.contract_id)):
             return False
         s.contracts[c.contract_id] = c
         return True
+
+
+class FakeCustomerRepo:
+    def __init__(self, db: FakeBillingDb) -> None:
+        self._db = db
+
+    async def seen(self, b: Buyer, at: datetime) -> None:
+        known = self._db.state.customers.get(b.customer_id)
+        if known is None or known[0] < at:
+            self._db.state.customers[b.customer_id] = (at, b)
+
+    async def get(self, customer_id: uuid.UUID) -> Buyer | None:
+        known = self._db.state.customers.get(customer_id)
+        return known[1] if known else None
 
 
 class FakeScheduleRepo:
@@ -108,7 +124,9 @@ class FakeScheduleRepo:
             if cid == contract_id
         ]
 
-    async def replace_unbilled(self, contract_id: uuid.UUID, currency: str, periods: list[Period]) -> None:
+    async def replace_unbilled(
+        self, contract_id: uuid.UUID, currency: str, periods: list[Period], timing: str = "advance"
+    ) -> None:
         s, starts = self._db.state, {p.start for p in periods}
         dropped = {
             k
@@ -121,7 +139,7 @@ class FakeScheduleRepo:
             known = s.periods.get((contract_id, p.start))
             if known is None or known.invoice_id is None:
                 s.periods[(contract_id, p.start)] = _Period(
-                    p.start, p.end - timedelta(days=1), currency, p.lines
+                    p.start, p.end - timedelta(days=1), currency, p.lines, None, p.bill_on or p.start
                 )
 
     async def of_contract(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
@@ -135,9 +153,11 @@ class FakeScheduleRepo:
         keys = [
             (cid, start)
             for (cid, start), p in s.periods.items()
-            if p.invoice_id is None and start <= as_of and (run_id, cid, start) not in s.failures
+            if p.invoice_id is None
+            and (p.bill_on or start) <= as_of
+            and (run_id, cid, start) not in s.failures
         ]
-        return self._due(sorted(keys, key=lambda k: (k[1], k[0]))[:limit])
+        return self._due(sorted(keys, key=lambda k: (s.periods[k].bill_on or k[1], k[0]))[:limit])
 
     async def due_of_contract(self, contract_id: uuid.UUID, as_of: date) -> list[DuePeriod]:
         s = self._db.state
@@ -190,7 +210,9 @@ class FakeInvoiceRepo:
         s = self._db.state
         for inv in invoices:
             s.invoices.append(inv)
-            s.periods[(inv.contract_id, inv.period_start)].invoice_id = inv.invoice_id
+            for ln in inv.lines:
+                if inv.kind == "invoice" and ln.contract_id and ln.billing_period_start:
+                    s.periods[(ln.contract_id, ln.billing_period_start)].invoice_id = inv.invoice_id
 
     async def get(self, invoice_id: uuid.UUID) -> Invoice:
         found = await self.get_many([invoice_id])
@@ -299,6 +321,7 @@ class FakeBillingUnitOfWork(FakeUnitOfWork):
 
     def bind_repositories(self) -> None:
         self.contracts = FakeContractRepo(self.db)
+        self.customers = FakeCustomerRepo(self.db)
         self.schedules = FakeScheduleRepo(self.db)
         self.invoices = FakeInvoiceRepo(self.db)
         self.runs = FakeRunRepo(self.db)

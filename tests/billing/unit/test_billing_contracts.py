@@ -101,7 +101,7 @@ async def test_a_newer_version_keeps_invoiced_periods_and_reprices_only_the_rest
         (date(2026, 7, 1), Decimal("600.00"), False),
         (date(2026, 10, 1), Decimal("600.00"), False),
     ]
-    assert [i.total for i in db.invoices_of(cid)] == [Decimal("300.00")], "the invoice is not touched"
+    assert [i.net for i in db.invoices_of(cid)] == [Decimal("300.00")], "the invoice is not touched"
 
 
 async def test_a_shortened_term_drops_the_periods_after_its_new_end() -> None:

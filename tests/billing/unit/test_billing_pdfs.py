@@ -91,7 +91,7 @@ async def test_the_event_carries_the_pdf_hash_a_path_on_billing_and_the_invoice_
     assert event.pdf_path == f"/invoices/{inv.invoice_id}/pdf"
     assert (event.invoice_no, event.total, [ln.amount for ln in event.lines]) == (
         inv.invoice_no,
-        1200,
+        1500,  # 1200 net and 25% VAT (the sample buyer's rate)
         [1200],
     )
 

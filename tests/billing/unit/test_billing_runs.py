@@ -26,7 +26,8 @@ def _billed_periods(db: FakeBillingDb) -> list[tuple[object, date]]:
 async def test_a_run_bills_each_due_period_once_with_gapless_numbers() -> None:
     db = FakeBillingDb()
     ids = await contracts(db, 3)
-    await contracts(db, 2, start=date(2026, 2, 1), end=date(2027, 1, 31))  # due after as_of
+    # Invoiced 30 days (the payment terms) before they start: 2026-01-30, after as_of.
+    await contracts(db, 2, start=date(2026, 3, 1), end=date(2027, 2, 28))
 
     result = await run_billing(db.uow, run(as_of=date(2026, 1, 15)))
 
@@ -34,7 +35,8 @@ async def test_a_run_bills_each_due_period_once_with_gapless_numbers() -> None:
     assert _numbers(db) == ["INV-2026-000001", "INV-2026-000002", "INV-2026-000003"]
     assert (result.invoices_created, result.failed, result.finished) == (3, 0, True)
     inv = db.invoices_of(ids[0])[0]
-    assert (inv.total, inv.issue_date, inv.due_date) == (1200, date(2026, 1, 15), date(2026, 2, 14))
+    assert (inv.net, inv.vat, inv.total) == (1200, 300, 1500)
+    assert (inv.issue_date, inv.due_date) == (date(2026, 1, 15), date(2026, 2, 14))
 
 
 async def test_the_same_key_again_bills_nothing_new_even_what_became_due_since() -> None:

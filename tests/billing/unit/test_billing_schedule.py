@@ -134,11 +134,8 @@ def test_a_zero_priced_line_bills_zero() -> None:
     assert all(p.amount == Decimal("0.00") for p in periods)
 
 
-def test_a_period_without_lines_amounts_to_zero() -> None:
-    periods = schedule(date(2025, 1, 1), date(2025, 3, 1), 1, [])
-
-    assert len(periods) == 2
-    assert all(p.amount == Decimal("0.00") and p.lines == () for p in periods)
+def test_a_period_no_line_covers_is_not_scheduled() -> None:
+    assert schedule(date(2025, 1, 1), date(2025, 3, 1), 1, []) == []
 
 
 # --- month arithmetic ------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class ContractLine(BaseModel):
     quantity: int = 1
     start_date: date | None = None  # None: the contract's start_date
     end_date: date | None = None  # None: the contract's end_date
+    vat_rate: Decimal | None = None  # percent; None: the customer's rate (added by issue 9)
 
 
 class ContractTerms(BaseModel):

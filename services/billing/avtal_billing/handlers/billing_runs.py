@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from avtal_billing.domain.commands import RunBilling
-from avtal_billing.domain.invoices import DuePeriod, Invoice, InvoiceRefused, bill, invoice_number
+from avtal_billing.domain.invoices import (
+    DuePeriod,
+    Invoice,
+    InvoiceRefused,
+    bill,
+    invoice_number,
+    series_of,
+)
 from avtal_billing.domain.runs import BillingRun, PeriodFailure
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.errors import DomainError
@@ -78,11 +85,14 @@ class _Issuing:
 
     @property
     def series(self) -> str:
-        return str(self.run.as_of.year)
+        return series_of("invoice", self.run.as_of.year)
 
     def invoice(self, period: DuePeriod, n: int) -> Invoice:
+        """Due in the buyer's payment terms (the run's `terms_days` only for buyers billing has no
+        terms for)."""
         number = invoice_number(self.run.as_of.year, n)
-        return bill(period, number, self.run.as_of, self.terms_days, self.run.run_id, self.correlation_id)
+        terms = None if period.contract.buyer is not None else self.terms_days
+        return bill(period, number, self.run.as_of, terms, self.run.run_id, self.correlation_id, n)
 
 
 async def _bill_chunk(uows: UnitsOfWork, issuing: _Issuing, retry: bool) -> int:

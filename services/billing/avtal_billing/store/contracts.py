@@ -1,29 +1,63 @@
-"""Contracts as billing knows them (asyncpg)."""
+"""Contracts and buyers as billing knows them (asyncpg)."""
 
 from __future__ import annotations
 
+import json
+import uuid
+from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from avtal_billing.domain.contracts import Contract
+from avtal_billing.domain.contracts import Buyer, Contract
 
 # States may arrive in any order: only a newer version replaces what is stored, all of it.
 _APPLY = """
 INSERT INTO contracts (contract_id, contract_no, customer_id, customer_name, customer_email, locale,
-                       currency, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                       currency, version, status, buyer, state)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (contract_id) DO UPDATE SET contract_no = EXCLUDED.contract_no,
     customer_id = EXCLUDED.customer_id, customer_name = EXCLUDED.customer_name,
     customer_email = EXCLUDED.customer_email, locale = EXCLUDED.locale, currency = EXCLUDED.currency,
-    version = EXCLUDED.version
+    version = EXCLUDED.version, status = EXCLUDED.status, buyer = EXCLUDED.buyer, state = EXCLUDED.state
 WHERE contracts.version < EXCLUDED.version
 """
+# The newest details any contract state carried (by when the event happened).
+_SEEN = """
+INSERT INTO customers (customer_id, name, email, locale, address_line, postal_code, city, country, tax_id,
+                       vat_rate, reverse_charge, payment_terms_days, seen_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
+    locale = EXCLUDED.locale, address_line = EXCLUDED.address_line, postal_code = EXCLUDED.postal_code,
+    city = EXCLUDED.city, country = EXCLUDED.country, tax_id = EXCLUDED.tax_id,
+    vat_rate = EXCLUDED.vat_rate, reverse_charge = EXCLUDED.reverse_charge,
+    payment_terms_days = EXCLUDED.payment_terms_days, seen_at = EXCLUDED.seen_at
+WHERE customers.seen_at < EXCLUDED.seen_at
+"""
+_BUYER = f"SELECT {', '.join(Buyer.__dataclass_fields__)} FROM customers WHERE customer_id = $1"
+
+
+def buyer_json(b: Buyer) -> dict[str, Any]:
+    """The buyer as a JSON object (ids and rates as strings)."""
+    out: dict[str, Any] = json.loads(json.dumps(asdict(b), default=str))
+    return out
+
+
+def buyer_from(value: dict[str, Any] | None) -> Buyer | None:
+    """A buyer stored as JSON (None for rows from before issue 9)."""
+    if value is None:
+        return None
+    d = dict(value)
+    d["vat_rate"] = Decimal(str(d["vat_rate"]))
+    d["customer_id"] = uuid.UUID(str(d["customer_id"]))
+    return Buyer(**d)
 
 
 class ContractRepo:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
-    async def apply(self, c: Contract) -> bool:
+    async def apply(self, c: Contract, state: dict[str, Any] | None = None) -> bool:
         """Store the contract unless a newer version is known; True if this version was stored."""
         status = await self._conn.execute(
             _APPLY,
@@ -35,5 +69,21 @@ class ContractRepo:
             c.locale,
             c.currency,
             c.version,
+            c.status,
+            buyer_json(c.billed_to()),
+            state,
         )
         return str(status).endswith(" 1")
+
+
+class CustomerRepo:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def seen(self, b: Buyer, at: datetime) -> None:
+        """Keep `b` as the customer's details unless details seen later are stored."""
+        await self._conn.execute(_SEEN, *(getattr(b, f) for f in Buyer.__dataclass_fields__), at)
+
+    async def get(self, customer_id: Any) -> Buyer | None:
+        row = await self._conn.fetchrow(_BUYER, customer_id)
+        return Buyer(**dict(row)) if row else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from typing import Any
 
 from avtal_billing.domain.invoices import Invoice, InvoiceLine
+from avtal_billing.store.contracts import buyer_from, buyer_json
 from avtal_common.errors import NotFound
 
 # The counter row stays locked until the transaction ends, so the numbers are gapless: a rollback
@@ -21,28 +23,44 @@ _RELEASE = "UPDATE invoice_sequences SET last_no = last_no - $2 WHERE series = $
 _ADD = """
 INSERT INTO invoices (invoice_id, invoice_no, contract_id, contract_no, customer_id, customer_name,
     customer_email, locale, currency, issue_date, due_date, period_start, period_end, total, status,
-    run_id, correlation_id)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+    run_id, correlation_id, kind, series, buyer, net, vat, reverse_charge, ocr, credits_invoice_id,
+    notices, issued_at)
+SELECT i.invoice_id, i.invoice_no, i.contract_id, i.contract_no, i.customer_id, i.customer_name,
+    i.customer_email, i.locale, i.currency, i.issue_date, i.due_date, i.period_start, i.period_end, i.total,
+    i.status, i.run_id, i.correlation_id, i.kind, i.series, i.buyer, i.net, i.vat, i.reverse_charge, i.ocr,
+    i.credits_invoice_id, i.notices::jsonb, CASE WHEN i.status = 'draft' THEN NULL ELSE now() END
+FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
     $8::text[], $9::text[], $10::date[], $11::date[], $12::date[], $13::date[], $14::numeric[],
-    $15::text[], $16::uuid[], $17::text[])
+    $15::text[], $16::uuid[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::numeric[],
+    $22::numeric[], $23::bool[], $24::text[], $25::uuid[], $26::text[])
+    AS i(invoice_id, invoice_no, contract_id, contract_no, customer_id, customer_name, customer_email,
+         locale, currency, issue_date, due_date, period_start, period_end, total, status, run_id,
+         correlation_id, kind, series, buyer, net, vat, reverse_charge, ocr, credits_invoice_id, notices)
 """
 _ADD_LINES = """
-INSERT INTO invoice_lines (invoice_id, line_no, description, period_start, period_end, amount)
-SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::date[], $5::date[], $6::numeric[])
+INSERT INTO invoice_lines (invoice_id, line_no, description, period_start, period_end, amount,
+    contract_id, contract_no, billing_period_start, line_id, serials, quantity, unit_price, vat_rate, vat,
+    kind)
+SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::date[], $5::date[], $6::numeric[],
+    $7::uuid[], $8::text[], $9::date[], $10::uuid[], $11::text[], $12::int[], $13::numeric[],
+    $14::numeric[], $15::numeric[], $16::text[])
 """
 _MARK_BILLED = """
 UPDATE billing_periods p SET invoice_id = v.invoice_id
-FROM unnest($1::uuid[], $2::date[], $3::uuid[]) AS v(contract_id, period_start, invoice_id)
+FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::date[], $3::uuid[])) AS v(contract_id, period_start,
+                                                                             invoice_id)
 WHERE p.contract_id = v.contract_id AND p.period_start = v.period_start
 """
 _COLUMNS = (
     "invoice_id, invoice_no, contract_id, contract_no, customer_id, customer_name, customer_email, "
     "locale, currency, issue_date, due_date, period_start, period_end, total, status, run_id, "
-    "correlation_id, pdf_sha256, pdf_attempts, pdf_error"
+    "correlation_id, pdf_sha256, pdf_attempts, pdf_error, kind, series, buyer, net, vat, reverse_charge, "
+    "ocr, credits_invoice_id, notices, paid"
 )
 _GET_MANY = f"SELECT {_COLUMNS} FROM invoices WHERE invoice_id = ANY($1::uuid[]) ORDER BY created_at"
 _LINES = """
-SELECT invoice_id, line_no, description, period_start, period_end, amount FROM invoice_lines
+SELECT invoice_id, line_no, description, period_start, period_end, amount, contract_id, contract_no,
+       billing_period_start, line_id, serials, quantity, unit_price, vat_rate, vat, kind FROM invoice_lines
 WHERE invoice_id = ANY($1::uuid[]) ORDER BY invoice_id, line_no
 """
 _FILTER = "($1::uuid IS NULL OR customer_id = $1) AND ($2::uuid IS NULL OR contract_id = $2)"
@@ -89,14 +107,10 @@ class InvoiceRepo:
 
     async def add_all(self, invoices: list[Invoice]) -> None:
         """Store the invoices with their lines and mark their periods billed."""
-        columns = [
-            [getattr(inv, name) for inv in invoices]
-            for name in (
-                *("invoice_id", "invoice_no", "contract_id", "contract_no", "customer_id", "customer_name"),
-                *("customer_email", "locale", "currency", "issue_date", "due_date", "period_start"),
-                *("period_end", "total", "status", "run_id", "correlation_id"),
-            )
-        ]
+        columns = [[getattr(inv, name) for inv in invoices] for name in _INVOICE_FIELDS]
+        columns.append([buyer_json(inv.buyer) if inv.buyer else None for inv in invoices])
+        columns += [[getattr(inv, name) for inv in invoices] for name in _INVOICE_FIELDS_2]
+        columns.append([json.dumps(list(inv.notices)) for inv in invoices])  # text: a list is an array
         await self._conn.execute(_ADD, *columns)
         lines = [(inv.invoice_id, ln) for inv in invoices for ln in inv.lines]
         await self._conn.execute(
@@ -104,12 +118,15 @@ class InvoiceRepo:
             [i for i, _ in lines],
             *([getattr(ln, f) for _, ln in lines] for f in _LINE_FIELDS),
         )
-        await self._conn.execute(
-            _MARK_BILLED,
-            [inv.contract_id for inv in invoices],
-            [inv.period_start for inv in invoices],
-            [inv.invoice_id for inv in invoices],
-        )
+        billed = [
+            (ln.contract_id, ln.billing_period_start, inv.invoice_id)
+            for inv in invoices
+            if inv.kind == "invoice"
+            for ln in inv.lines
+            if ln.contract_id is not None and ln.billing_period_start is not None
+        ]
+        if billed:
+            await self._conn.execute(_MARK_BILLED, *(list(col) for col in zip(*billed, strict=True)))
 
     async def get(self, invoice_id: uuid.UUID) -> Invoice:
         found = await self.get_many([invoice_id])
@@ -151,8 +168,20 @@ class InvoiceRepo:
         await self._conn.execute(_RENDER_FAILED, invoice_id, error, retry_after_s)
 
 
-_LINE_FIELDS = ("line_no", "description", "period_start", "period_end", "amount")
+_INVOICE_FIELDS = (
+    *("invoice_id", "invoice_no", "contract_id", "contract_no", "customer_id", "customer_name"),
+    *("customer_email", "locale", "currency", "issue_date", "due_date", "period_start"),
+    *("period_end", "total", "status", "run_id", "correlation_id", "kind", "series"),
+)
+_INVOICE_FIELDS_2 = ("net", "vat", "reverse_charge", "ocr", "credits_invoice_id")
+_LINE_FIELDS = (
+    *("line_no", "description", "period_start", "period_end", "amount", "contract_id", "contract_no"),
+    *("billing_period_start", "line_id", "serials", "quantity", "unit_price", "vat_rate", "vat", "kind"),
+)
 
 
 def _invoice(row: Any, lines: tuple[InvoiceLine, ...]) -> Invoice:
-    return Invoice(**dict(row), lines=lines)
+    d = dict(row)
+    d["buyer"] = buyer_from(d["buyer"])
+    d["notices"] = tuple(d["notices"] or ())
+    return Invoice(**d, lines=lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from avtal_billing.domain.contracts import Contract
 from avtal_billing.domain.invoices import DuePeriod
 from avtal_billing.domain.schedules import Period, PeriodLine, ScheduledPeriod
+from avtal_billing.store.contracts import buyer_from
 from avtal_common.errors import NotFound
 
 _OF_CONTRACT = """
@@ -31,23 +33,25 @@ DELETE FROM billing_periods
 WHERE contract_id = $1 AND invoice_id IS NULL AND NOT period_start = ANY($2::date[])
 """
 _PUT = """
-INSERT INTO billing_periods (contract_id, period_start, period_end, amount, currency, lines)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO billing_periods (contract_id, period_start, period_end, amount, currency, lines, bill_on, timing)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (contract_id, period_start) DO UPDATE SET period_end = EXCLUDED.period_end,
-    amount = EXCLUDED.amount, currency = EXCLUDED.currency, lines = EXCLUDED.lines
+    amount = EXCLUDED.amount, currency = EXCLUDED.currency, lines = EXCLUDED.lines,
+    bill_on = EXCLUDED.bill_on, timing = EXCLUDED.timing
 WHERE billing_periods.invoice_id IS NULL
 """
 _DUE_COLUMNS = """
 SELECT p.contract_id, p.period_start, p.period_end, p.currency, p.lines,
-       c.contract_no, c.customer_id, c.customer_name, c.customer_email, c.locale, c.version
+       c.contract_no, c.customer_id, c.customer_name, c.customer_email, c.locale, c.version,
+       c.status, c.buyer
 """
 # Periods this run already failed on are skipped for the rest of the run (they wait for a retry).
 _DUE = f"""{_DUE_COLUMNS}
 FROM billing_periods p JOIN contracts c ON c.contract_id = p.contract_id
-WHERE p.invoice_id IS NULL AND p.period_start <= $2
+WHERE p.invoice_id IS NULL AND p.bill_on <= $2
   AND NOT EXISTS (SELECT 1 FROM billing_run_failures f WHERE f.run_id = $1
                   AND f.contract_id = p.contract_id AND f.period_start = p.period_start)
-ORDER BY p.period_start, p.contract_id LIMIT $3 FOR UPDATE OF p SKIP LOCKED
+ORDER BY p.bill_on, p.contract_id LIMIT $3 FOR UPDATE OF p SKIP LOCKED
 """
 # Bill now: one contract's unbilled periods; waits for a run holding them (then sees them invoiced).
 _DUE_OF_CONTRACT = f"""{_DUE_COLUMNS}
@@ -73,13 +77,15 @@ class ScheduleRepo:
         """The contract's periods (none yet: []), locked until the transaction ends."""
         return [ScheduledPeriod(**dict(r)) for r in await self._conn.fetch(_FOR_UPDATE, contract_id)]
 
-    async def replace_unbilled(self, contract_id: uuid.UUID, currency: str, periods: list[Period]) -> None:
+    async def replace_unbilled(
+        self, contract_id: uuid.UUID, currency: str, periods: list[Period], timing: str = "advance"
+    ) -> None:
         """The contract's periods not yet invoiced become `periods` (end exclusive in the domain,
         inclusive here); invoiced periods stay as they are."""
         starts = [p.start for p in periods]
         await self._conn.execute(_DROP_FAILURES, contract_id, starts)
         await self._conn.execute(_DROP, contract_id, starts)
-        await self._conn.executemany(_PUT, [_row(contract_id, currency, p) for p in periods])
+        await self._conn.executemany(_PUT, [_row(contract_id, currency, p, timing) for p in periods])
 
     async def of_contract(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
         rows = await self._conn.fetch(_OF_CONTRACT, contract_id)
@@ -88,7 +94,8 @@ class ScheduleRepo:
         return [ScheduledPeriod(**dict(r)) for r in rows]
 
     async def due(self, run_id: uuid.UUID, as_of: date, limit: int) -> list[DuePeriod]:
-        """Unbilled periods starting by `as_of`, locked for this transaction (other runs skip them)."""
+        """Unbilled periods to invoice by `as_of` (their `bill_on`), locked for this transaction
+        (other runs skip them)."""
         return [_due(r) for r in await self._conn.fetch(_DUE, run_id, as_of, limit)]
 
     async def due_of_contract(self, contract_id: uuid.UUID, as_of: date) -> list[DuePeriod]:
@@ -100,9 +107,35 @@ class ScheduleRepo:
         return [_due(r) for r in await self._conn.fetch(_FAILED, run_id, before_round, limit)]
 
 
-def _row(contract_id: uuid.UUID, currency: str, p: Period) -> tuple[Any, ...]:
-    lines = [{"description": ln.description, "amount": str(ln.amount)} for ln in p.lines]
-    return (contract_id, p.start, p.end - timedelta(days=1), p.amount, currency, lines)
+def _row(contract_id: uuid.UUID, currency: str, p: Period, timing: str) -> tuple[Any, ...]:
+    lines = [line_json(ln) for ln in p.lines]
+    bill_on = p.bill_on or p.start
+    return (contract_id, p.start, p.end - timedelta(days=1), p.amount, currency, lines, bill_on, timing)
+
+
+def line_json(ln: PeriodLine) -> dict[str, Any]:
+    """A period line as stored in `billing_periods.lines` (amounts, ids and dates as strings)."""
+    return {
+        k: (None if v is None else v if isinstance(v, int | str) else str(v)) for k, v in asdict(ln).items()
+    }
+
+
+def line_from(d: dict[str, Any]) -> PeriodLine:
+    def opt(key: str, cast: Any) -> Any:
+        value = d.get(key)
+        return None if value is None else cast(value)
+
+    return PeriodLine(
+        description=d["description"],
+        amount=Decimal(d["amount"]),
+        line_id=opt("line_id", uuid.UUID),
+        start=opt("start", date.fromisoformat),
+        end=opt("end", date.fromisoformat),
+        serials=d.get("serials") or "",
+        quantity=int(d.get("quantity") or 1),
+        unit_price=opt("unit_price", Decimal),
+        vat_rate=opt("vat_rate", Decimal),
+    )
 
 
 def _due(row: Any) -> DuePeriod:
@@ -115,6 +148,8 @@ def _due(row: Any) -> DuePeriod:
         locale=row["locale"],
         currency=row["currency"],
         version=row["version"],
+        buyer=buyer_from(row["buyer"]),
+        status=row["status"],
     )
-    lines = tuple(PeriodLine(ln["description"], Decimal(ln["amount"])) for ln in row["lines"])
+    lines = tuple(line_from(ln) for ln in row["lines"])
     return DuePeriod(contract, row["period_start"], row["period_end"], lines)

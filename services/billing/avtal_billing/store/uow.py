@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from avtal_billing.domain.invoices import InvoiceRefused
-from avtal_billing.store.contracts import ContractRepo
+from avtal_billing.store.contracts import ContractRepo, CustomerRepo
 from avtal_billing.store.invoices import InvoiceRepo
 from avtal_billing.store.runs import RunRepo
 from avtal_billing.store.schedules import ScheduleRepo
@@ -19,12 +19,14 @@ from avtal_common.uow import UnitOfWork
 
 class BillingUnitOfWork(UnitOfWork):
     contracts: ContractRepo
+    customers: CustomerRepo
     schedules: ScheduleRepo
     invoices: InvoiceRepo
     runs: RunRepo
 
     def bind_repositories(self, conn: Any) -> None:
         self.contracts = ContractRepo(conn)
+        self.customers = CustomerRepo(conn)
         self.schedules = ScheduleRepo(conn)
         self.invoices = InvoiceRepo(conn)
         self.runs = RunRepo(conn)

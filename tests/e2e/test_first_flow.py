@@ -56,7 +56,8 @@ def test_a_new_contract_is_invoiced_mailed_reported_and_shown_in_the_portal(
     )
     assert len(invoices) == 1
     inv = invoices[0]
-    assert inv["total"] == "300.00" and inv["period_start"] == "2026-01-01"
+    # 300.00 net for the quarter and 25% VAT (the customer's default rate).
+    assert inv["total"] == "375.00" and inv["period_start"] == "2026-01-01"
     assert inv["period_end"] == "2026-03-31" and inv["invoice_no"].startswith("INV-2026-")
 
     # The customer signs in to the portal and downloads the PDF.
@@ -82,7 +83,7 @@ def test_a_new_contract_is_invoiced_mailed_reported_and_shown_in_the_portal(
     text = _pdf_text(pdf.content)
     for expected in (
         inv["invoice_no"],
-        "300.00",
+        "375.00",
         item["serial_no"],
         contract["contract_no"],
         customer["name"],
@@ -97,7 +98,7 @@ def test_a_new_contract_is_invoiced_mailed_reported_and_shown_in_the_portal(
     attachments = [p for p in msg.walk() if p.get_content_type() == "application/pdf"]
     assert len(attachments) == 1 and attachments[0].get_payload(decode=True) == pdf.content
 
-    # Reporting counted the amount once.
+    # Reporting counted the amount once, without VAT.
     reporting = stack.services["reporting"]
     counted = eventually(
         lambda: httpx.get(

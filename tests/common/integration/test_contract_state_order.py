@@ -90,7 +90,7 @@ async def test_states_delivered_newest_first_and_the_fact_last_bill_the_newest_s
         assert _schedule(billing, cid) == [("2026-01-01", "1200.00"), ("2026-07-01", "1200.00")]
         ok(billing.post("/billing-runs", json={"as_of": "2026-01-15", "run_key": unique("order")}))
         invoices = ok(billing.get("/invoices", params={"contract_id": str(cid)}))["items"]
-    assert [(i["total"], i["customer_name"]) for i in invoices] == [("1200.00", "Order Group AB")]
+    assert [(i["total"], i["customer_name"]) for i in invoices] == [("1500.00", "Order Group AB")]  # 25% VAT
     for topic in (topics.CONTRACT_STATE, topics.CONTRACT_CREATED):
         dead = [r for r in await read_all(bootstrap, topics.dlq(topic), idle_ms=500) if r.key == key]
         assert dead == [], f"{topic} dead-lettered {len(dead)} of this contract's events"

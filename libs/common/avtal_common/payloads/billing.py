@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -39,13 +40,21 @@ class InvoiceLineData(BaseModel):
     description: str
     period_start: date
     period_end: date
-    amount: Amount
+    amount: Amount  # net
+    # Added by issue 9 (defaults keep older events readable):
+    contract_id: uuid.UUID | None = None
+    serials: str = ""
+    vat_rate: Decimal = Decimal("0")
+    vat: Amount = Decimal("0.00")
 
 
 class InvoiceGenerated(Payload):
+    """`invoice.generated`: an invoice was issued and its PDF stored. `total` includes VAT; `net` is
+    what revenue counts (docs/billing-model.md)."""
+
     invoice_id: uuid.UUID
     invoice_no: str
-    contract_id: uuid.UUID
+    contract_id: uuid.UUID | None  # None when the invoice groups several contracts (see the lines)
     customer_id: uuid.UUID
     customer_name: str
     customer_email: str
@@ -61,3 +70,8 @@ class InvoiceGenerated(Payload):
     # never a URL of the event's choosing) and verify the hash.
     pdf_path: BillingPath
     pdf_sha256: str
+    # Added by issue 9: net and VAT (None in older events, whose total had no VAT), kind, OCR reference.
+    net: Amount | None = None
+    vat: Amount = Decimal("0.00")
+    kind: str = "invoice"
+    ocr: str | None = None

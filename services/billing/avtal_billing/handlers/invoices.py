@@ -89,9 +89,17 @@ def generated(inv: Invoice, digest: str) -> InvoiceGenerated:
                 period_start=ln.period_start,
                 period_end=ln.period_end,
                 amount=ln.amount,
+                contract_id=ln.contract_id,
+                serials=ln.serials,
+                vat_rate=ln.vat_rate,
+                vat=ln.vat,
             )
             for ln in inv.lines
         ],
         pdf_path=inv.pdf_path,
         pdf_sha256=digest,
+        net=inv.net,
+        vat=inv.vat,
+        kind=inv.kind,
+        ocr=inv.ocr,
     )

@@ -15,7 +15,7 @@ class InvoiceFact:
     invoice_id: uuid.UUID
     invoice_no: str
     customer_id: uuid.UUID
-    contract_id: uuid.UUID
+    contract_id: uuid.UUID | None  # None for an invoice grouping several contracts
     issue_date: date
     currency: str
     total: Decimal

@@ -17,7 +17,7 @@ async def on_invoice_generated(uow: ReportingUnitOfWork, event: Envelope[Invoice
         inv.contract_id,
         inv.issue_date,
         inv.currency,
-        inv.total,
+        inv.total if inv.net is None else inv.net,  # revenue is counted without VAT
     )
     if await uow.revenue.counted(fact.invoice_id):
         return  # counted already, from another event about the same invoice: a total counts once

@@ -1,118 +1,35 @@
-"""Catalog internal HTTP API: CSV imports of products and price lists, run as tracked jobs."""
+"""Catalog internal HTTP API: CSV imports of products and price lists, run as tracked jobs (the routes
+and runner are avtal_common.csvimport's; this names the kinds and what imports each)."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from typing import Any
+from typing import get_args
 
-from litestar import Controller, Request, get, post
 from litestar.di import Provide
-from litestar.params import Parameter
-from litestar.status_codes import HTTP_202_ACCEPTED
 
-from avtal_catalog.domain.imports import ImportKind, SubmitImport
-from avtal_catalog.handlers.imports import ImportRunner, rerun_import, submit_import
+from avtal_catalog.domain.imports import ImportKind
 from avtal_catalog.settings import CatalogSettings
 from avtal_catalog.store.import_jobs import ImportUnitOfWork
-from avtal_common.api.pagination import Limit, Offset, Page
-from avtal_common.csvimport.jobs import ImportJob, ImportRun, SavedMapping
-from avtal_common.csvimport.report import Encoding, Mode
-from avtal_common.csvimport.upload import read_capped
-from avtal_common.errors import DomainError
+from avtal_catalog.store.price_import import PriceImport
+from avtal_catalog.store.product_import import ProductImport
+from avtal_common.csvimport import ImportTarget
+from avtal_common.csvimport.controller import import_controller, import_dependencies
+from avtal_common.csvimport.jobs import ImportJob
 from avtal_common.runtime import Runtime
 
 
+def target(kind: str, job: ImportJob, data: bytes) -> ImportTarget:
+    if kind == "products":
+        return ProductImport()
+    return PriceImport(created_by=f"import:{job.file_name or job.job_id}")
+
+
 def dependencies(rt: Runtime) -> dict[str, Provide]:
-    """`ServiceSpec.dependencies` of the import routes: a unit of work with the jobs, the runner, the cap."""
-
-    def units() -> ImportUnitOfWork:
-        return ImportUnitOfWork(rt.db, rt.spec.name)
-
-    def runner() -> ImportRunner:
-        found: ImportRunner = rt.state.setdefault("imports", ImportRunner(units, rt.db))
-        return found
-
     settings = rt.settings
     assert isinstance(settings, CatalogSettings)
-    return {
-        "import_uow": Provide(units, sync_to_thread=False),
-        "import_runner": Provide(runner, sync_to_thread=False),
-        "import_max_bytes": Provide(lambda: settings.import_max_bytes, sync_to_thread=False),
-    }
+    return import_dependencies(
+        rt, lambda: ImportUnitOfWork(rt.db, rt.spec.name), target, settings.import_max_bytes
+    )
 
 
-def _mapping(raw: str | None) -> dict[str, str]:
-    """The `mapping` query parameter: a JSON object of CSV header → field."""
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise DomainError(f"mapping must be a JSON object of header → field: {exc}") from None
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise DomainError('mapping must be a JSON object of header → field, e.g. {"Artikel": "sku"}')
-    return {str(k): v for k, v in value.items()}
-
-
-class ImportController(Controller):
-    path = "/imports"
-
-    @post("/", status_code=HTTP_202_ACCEPTED, request_max_body_size=None)
-    async def upload(
-        self,
-        request: Request[Any, Any, Any],
-        import_uow: ImportUnitOfWork,
-        import_runner: ImportRunner,
-        import_max_bytes: int,
-        kind: ImportKind,
-        encoding: Encoding = "utf-8",
-        decimal_comma: bool = False,
-        mode: Mode = "all_or_nothing",
-        dry_run: bool = False,
-        mapping: str | None = None,
-        mapping_name: str | None = Parameter(default=None, max_length=100),
-        save_mapping_as: str | None = Parameter(default=None, max_length=100),
-        file_name: str = Parameter(default="", max_length=200),
-        created_by: str = Parameter(default="api", max_length=200),
-    ) -> ImportJob:
-        """The body is the CSV file; the job runs in the background (GET /imports/{job_id} to follow it)."""
-        data = await read_capped(request, import_max_bytes)
-        run = ImportRun(
-            encoding=encoding,
-            decimal_comma=decimal_comma,
-            mode=mode,
-            dry_run=dry_run,
-            mapping=_mapping(mapping),
-            mapping_name=mapping_name,
-            save_mapping_as=save_mapping_as,
-        )
-        job = await submit_import(import_uow, SubmitImport(kind, file_name, data, run, created_by))
-        import_runner.start(job.job_id)
-        return job
-
-    @post("/{job_id:uuid}/runs", status_code=HTTP_202_ACCEPTED)
-    async def rerun(
-        self, import_uow: ImportUnitOfWork, import_runner: ImportRunner, job_id: uuid.UUID, data: ImportRun
-    ) -> ImportJob:
-        job = await rerun_import(import_uow, job_id, data)
-        import_runner.start(job_id)
-        return job
-
-    @get("/{job_id:uuid}")
-    async def get_job(self, import_uow: ImportUnitOfWork, job_id: uuid.UUID) -> ImportJob:
-        async with import_uow as uow:
-            return await uow.import_jobs.get(job_id)
-
-    @get("/")
-    async def list_jobs(
-        self, import_uow: ImportUnitOfWork, limit: Limit = 20, offset: Offset = 0
-    ) -> Page[ImportJob]:
-        async with import_uow as uow:
-            jobs, total = await uow.import_jobs.list(limit, offset), await uow.import_jobs.count()
-        return Page[ImportJob](items=jobs, total=total, limit=limit, offset=offset)
-
-    @get("/mappings/{kind:str}")
-    async def mappings(self, import_uow: ImportUnitOfWork, kind: ImportKind) -> list[SavedMapping]:
-        async with import_uow as uow:
-            return await uow.import_jobs.mappings(kind)
+ImportController = import_controller(get_args(ImportKind), '{"Artikel": "sku"}')

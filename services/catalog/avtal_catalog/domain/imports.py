@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -12,7 +11,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from avtal_common.api.commands import BoundedDate
 from avtal_common.api.text import FREE_TEXT_PATTERN, ONE_LINE_PATTERN
 from avtal_common.csvimport import Column
-from avtal_common.csvimport.jobs import ImportRun
 
 ImportKind = Literal["products", "prices"]
 
@@ -114,14 +112,3 @@ PRICE_COLUMNS = (
 
 COLUMNS: dict[ImportKind, tuple[Column, ...]] = {"products": PRODUCT_COLUMNS, "prices": PRICE_COLUMNS}
 ROWS: dict[ImportKind, type[BaseModel]] = {"products": ProductRow, "prices": PriceRow}
-
-
-@dataclass(frozen=True)
-class SubmitImport:
-    """Keep an uploaded file as an import job and run it with `run`'s options."""
-
-    kind: ImportKind
-    file_name: str
-    data: bytes
-    run: ImportRun
-    created_by: str

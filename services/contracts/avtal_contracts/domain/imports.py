@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -21,7 +20,6 @@ from pydantic import (
 from avtal_common.api.commands import BoundedDate
 from avtal_common.api.text import ONE_LINE_PATTERN
 from avtal_common.csvimport import Column
-from avtal_common.csvimport.jobs import ImportRun
 
 ImportKind = Literal["customers", "items", "contracts"]
 
@@ -220,14 +218,3 @@ ROWS: dict[ImportKind, type[BaseModel]] = {
     "items": ItemRow,
     "contracts": ContractLineRow,
 }
-
-
-@dataclass(frozen=True)
-class SubmitImport:
-    """Keep an uploaded file as an import job and run it with `run`'s options."""
-
-    kind: ImportKind
-    file_name: str
-    data: bytes
-    run: ImportRun
-    created_by: str

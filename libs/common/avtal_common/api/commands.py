@@ -50,6 +50,8 @@ class ProductIn(BaseModel):
     models: list[Annotated[OneLine, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=50)
     maintenance_level: OneLine | None = Field(default=None, max_length=32)
     billing_unit: Literal["item_month", "item_year"] = "item_year"
+    # Percent; empty: each customer's rate. Swedish rates are 25, 12, 6 and 0.
+    vat_rate: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
 
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. SE")]

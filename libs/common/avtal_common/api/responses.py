@@ -32,6 +32,7 @@ class Product(Out):
     models: list[str] = []
     maintenance_level: str | None = None
     billing_unit: str = "item_year"
+    vat_rate: Decimal | None = None
     retired_at: datetime | None = None
 
 
@@ -171,16 +172,25 @@ class SchedulePeriod(Out):
 class InvoiceLine(Out):
     line_no: int
     description: str
-    period_start: date
+    period_start: date  # the service days this line bills
     period_end: date
-    amount: Amount
+    amount: Amount  # net
+    contract_id: uuid.UUID | None = None
+    contract_no: str | None = None
+    serials: str = ""
+    quantity: int = 1
+    unit_price: Amount | None = None  # per unit and year
+    vat_rate: Decimal = Decimal("0")
+    vat: Amount = Decimal("0.00")
 
 
 class Invoice(Out):
+    """An invoice, credit note or renewal quote (`kind`); `total` = `net` + `vat`."""
+
     invoice_id: uuid.UUID
-    invoice_no: str
-    contract_id: uuid.UUID
-    contract_no: str
+    invoice_no: str | None  # None while a draft
+    contract_id: uuid.UUID | None  # None when it groups several contracts (see the lines)
+    contract_no: str | None
     customer_id: uuid.UUID
     customer_name: str
     currency: str
@@ -192,6 +202,13 @@ class Invoice(Out):
     status: str
     pdf_ready: bool
     lines: list[InvoiceLine] = []
+    kind: str = "invoice"
+    net: Amount = Decimal("0.00")
+    vat: Amount = Decimal("0.00")
+    reverse_charge: bool = False
+    ocr: str | None = None  # the payment reference (OCR, Luhn check digit)
+    paid: Amount = Decimal("0.00")
+    credits_invoice_id: uuid.UUID | None = None
 
 
 class BillingFailure(Out):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from decimal import Decimal
 
 from avtal_common.events import Payload
 from avtal_common.money import Amount, Currency
@@ -19,6 +20,7 @@ class ProductUpserted(Payload):
     annual_price: Amount
     currency: Currency
     active: bool = True
+    vat_rate: Decimal | None = None  # percent; None: each customer's rate (added by issue 9)
 
 
 class PriceChange(Payload):

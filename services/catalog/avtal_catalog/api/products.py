@@ -45,6 +45,7 @@ def _command(d: ProductIn) -> UpsertProduct:
         tuple(d.models),
         d.maintenance_level,
         d.billing_unit,
+        d.vat_rate,
     )
 
 

@@ -26,6 +26,7 @@ class UpsertProduct:
     models: tuple[str, ...] = ()
     maintenance_level: str | None = None
     billing_unit: BillingUnit = "item_year"
+    vat_rate: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class ProductRow(BaseModel):
     annual_price: Price
     currency: Currency
     vendor: Annotated[Line, StringConstraints(max_length=200)] | None = None
+    vat_rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
 
 
 PRODUCT_COLUMNS = (
@@ -75,6 +76,7 @@ PRODUCT_COLUMNS = (
     Column("annual_price", ("price", "list_price", "pris", "årspris"), decimal=True),
     Column("currency", ("cur", "ccy", "valuta")),
     Column("vendor", ("supplier", "leverantör"), required=False),
+    Column("vat_rate", ("vat", "vat_pct", "moms", "momssats"), required=False, decimal=True),
 )
 
 

@@ -43,6 +43,7 @@ class Product:
     maintenance_level: str | None = None
     billing_unit: BillingUnit = "item_year"
     retired_at: datetime | None = None
+    vat_rate: Decimal | None = None  # percent; None: each customer's rate (docs/billing-model.md)
 
 
 def define_product(
@@ -59,6 +60,7 @@ def define_product(
     models: tuple[str, ...] = (),
     maintenance_level: str | None = None,
     billing_unit: BillingUnit = "item_year",
+    vat_rate: Decimal | None = None,
 ) -> Product:
     sku, name = sku.strip(), name.strip()
     if not sku:
@@ -83,6 +85,7 @@ def define_product(
         models=tuple(m.strip() for m in models if m.strip()),
         maintenance_level=maintenance_level,
         billing_unit=billing_unit,
+        vat_rate=vat_rate,
     )
 
 

@@ -26,6 +26,7 @@ async def upsert_product(uow: CatalogUnitOfWork, cmd: UpsertProduct) -> Product:
         models=cmd.models,
         maintenance_level=cmd.maintenance_level,
         billing_unit=cmd.billing_unit,
+        vat_rate=cmd.vat_rate,
     )
     existing = await uow.products.find_by_sku(candidate.sku)
     product = revise(existing, candidate) if existing else candidate
@@ -58,4 +59,5 @@ def _event(p: Product) -> ProductUpserted:
         annual_price=p.annual_price,
         currency=p.currency,
         active=p.active,
+        vat_rate=p.vat_rate,
     )

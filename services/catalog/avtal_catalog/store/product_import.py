@@ -17,7 +17,8 @@ from avtal_common.payloads.catalog import ProductUpserted
 _PRODUCT_STAGING = """
 CREATE TEMP TABLE import_products (
     row_no int, sku text, name text, description text, manufacturer text, models text[], category text,
-    maintenance_level text, billing_unit text, annual_price numeric, currency text, vendor text
+    maintenance_level text, billing_unit text, annual_price numeric, currency text, vendor text,
+    vat_rate numeric
 ) ON COMMIT DROP
 """
 _PRODUCT_CHECKS = (
@@ -42,16 +43,18 @@ _PRODUCT_FIELDS = (
     "annual_price",
     "currency",
     "vendor",
+    "vat_rate",
 )
 _PRODUCT_UPSERT = """
 INSERT INTO products (product_id, sku, name, description, manufacturer, models, category, maintenance_level,
-                      billing_unit, annual_price, currency, vendor)
+                      billing_unit, annual_price, currency, vendor, vat_rate)
 SELECT gen_random_uuid(), sku, name, coalesce(description, ''), manufacturer, models, category,
-       maintenance_level, billing_unit, annual_price, currency, vendor
+       maintenance_level, billing_unit, annual_price, currency, vendor, vat_rate
 FROM import_products ORDER BY row_no
 ON CONFLICT (sku) DO UPDATE SET {sets}, version = products.version + 1, updated_at = now()
     WHERE ({stored}) IS DISTINCT FROM ({given})
 RETURNING product_id, sku, name, description, vendor, category, annual_price, currency, active, version,
+          vat_rate,
           xmax::text = '0' AS inserted
 """
 _OUTBOX = "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"

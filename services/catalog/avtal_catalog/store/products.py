@@ -12,19 +12,20 @@ from avtal_common.errors import NotFound
 
 _UPSERT = """
 INSERT INTO products (product_id, sku, name, description, vendor, category, annual_price, currency,
-                      active, version, manufacturer, models, maintenance_level, billing_unit, retired_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                      active, version, manufacturer, models, maintenance_level, billing_unit, retired_at,
+                      vat_rate)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (product_id) DO UPDATE SET
     sku = EXCLUDED.sku, name = EXCLUDED.name, description = EXCLUDED.description,
     vendor = EXCLUDED.vendor, category = EXCLUDED.category, annual_price = EXCLUDED.annual_price,
     currency = EXCLUDED.currency, active = EXCLUDED.active, version = EXCLUDED.version,
     manufacturer = EXCLUDED.manufacturer, models = EXCLUDED.models,
     maintenance_level = EXCLUDED.maintenance_level, billing_unit = EXCLUDED.billing_unit,
-    retired_at = EXCLUDED.retired_at, updated_at = now()
+    retired_at = EXCLUDED.retired_at, vat_rate = EXCLUDED.vat_rate, updated_at = now()
 """
 _COLUMNS = (
     "product_id, sku, name, description, vendor, category, annual_price, currency, active, version, "
-    "manufacturer, models, maintenance_level, billing_unit, retired_at"
+    "manufacturer, models, maintenance_level, billing_unit, retired_at, vat_rate"
 )
 _GET = f"SELECT {_COLUMNS} FROM products WHERE product_id = $1"
 _BY_SKU = f"SELECT {_COLUMNS} FROM products WHERE sku = $1 FOR UPDATE"
@@ -63,6 +64,7 @@ class ProductRepo:
             p.maintenance_level,
             p.billing_unit,
             p.retired_at,
+            p.vat_rate,
         )
 
     async def get(self, product_id: uuid.UUID, *, for_update: bool = False) -> Product:

@@ -17,6 +17,7 @@ class ProductInfo:
     active: bool
     version: int
     vendor: str | None = None  # the catalog's vendor (bulk selections filter by it)
+    vat_rate: Decimal | None = None  # percent; None: each customer's rate (billing prints it per line)
 
 
 def supersedes(incoming: ProductInfo, known: ProductInfo | None) -> bool:

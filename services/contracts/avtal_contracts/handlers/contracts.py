@@ -198,6 +198,7 @@ def _line(ln: Line) -> ContractLine:
         quantity=ln.quantity,
         start_date=ln.start_date,
         end_date=ln.end_date,
+        vat_rate=ln.product.vat_rate,
         item=CoveredItem(
             item_id=ln.item.item_id,
             manufacturer_no=ln.item.manufacturer_no,

@@ -12,7 +12,7 @@ from avtal_contracts.store.uow import ContractsUnitOfWork
 async def on_product_upserted(uow: ContractsUnitOfWork, event: Envelope[ProductUpserted]) -> None:
     p = event.data
     incoming = ProductInfo(
-        p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, event.version, p.vendor
+        p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, event.version, p.vendor, p.vat_rate
     )
     if supersedes(incoming, await uow.products.find(p.product_id)):
         await uow.products.save(incoming)

@@ -67,7 +67,7 @@ _ITEM_COLS = ", ".join(f"i.{c}" for c in ITEM_COLUMNS.split(", "))
 _LINES = f"""
 SELECT l.line_id, l.contract_id, l.unit_price, l.quantity, l.price_source, l.start_date AS line_start,
        l.end_date AS line_end,
-       p.product_id AS p_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version,
+       p.product_id AS p_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version, p.vat_rate,
        {_ITEM_COLS}
 FROM contract_lines l JOIN covered_items i USING (item_id) JOIN products p ON p.product_id = l.product_id
 WHERE l.contract_id = ANY($1::uuid[])
@@ -208,7 +208,14 @@ def _line_row(contract_id: uuid.UUID, ln: Line) -> tuple[Any, ...]:
 
 def _line(r: asyncpg.Record) -> Line:
     product = ProductInfo(
-        r["p_id"], r["sku"], r["name"], r["annual_price"], r["currency"], r["active"], r["version"]
+        r["p_id"],
+        r["sku"],
+        r["name"],
+        r["annual_price"],
+        r["currency"],
+        r["active"],
+        r["version"],
+        vat_rate=r["vat_rate"],
     )
     item = Item(**{k: r[k] for k in ITEM_COLUMNS.split(", ")})
     return Line(

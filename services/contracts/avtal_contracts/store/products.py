@@ -9,13 +9,13 @@ import asyncpg
 from avtal_common.errors import NotFound
 from avtal_contracts.domain.products import ProductInfo
 
-_COLUMNS = "product_id, sku, name, annual_price, currency, active, version, vendor"
+_COLUMNS = "product_id, sku, name, annual_price, currency, active, version, vendor, vat_rate"
 # The version guard repeats the handler's rule, so a race between two deliveries cannot go backwards.
 _SAVE = f"""
-INSERT INTO products ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO products ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (product_id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name,
     annual_price = EXCLUDED.annual_price, currency = EXCLUDED.currency, active = EXCLUDED.active,
-    version = EXCLUDED.version, vendor = EXCLUDED.vendor
+    version = EXCLUDED.version, vendor = EXCLUDED.vendor, vat_rate = EXCLUDED.vat_rate
 WHERE products.version < EXCLUDED.version
 """
 _GET = f"SELECT {_COLUMNS} FROM products WHERE product_id = $1"
@@ -32,7 +32,16 @@ class ProductRepo:
 
     async def save(self, p: ProductInfo) -> None:
         await self._conn.execute(
-            _SAVE, p.product_id, p.sku, p.name, p.annual_price, p.currency, p.active, p.version, p.vendor
+            _SAVE,
+            p.product_id,
+            p.sku,
+            p.name,
+            p.annual_price,
+            p.currency,
+            p.active,
+            p.version,
+            p.vendor,
+            p.vat_rate,
         )
 
     async def by_sku(self, sku: str) -> ProductInfo:

@@ -41,6 +41,17 @@ def new_envelope(
     return envelope
 
 
+async def add_events(conn: asyncpg.Connection, topic: str, envelopes: list[Envelope[Any]]) -> None:
+    """Queue many envelopes on `topic` in one round trip (set-based writers: imports, bulk jobs)."""
+    await conn.executemany(
+        _INSERT,
+        [
+            (e.event_id, topic, e.aggregate_id, e.model_dump_json().encode(), envelope_headers(e))
+            for e in envelopes
+        ],
+    )
+
+
 async def add_event(conn: asyncpg.Connection, topic: str, env: Envelope[Any]) -> None:
     """Queue `env` on `topic`; call inside the transaction that writes the business rows."""
     await conn.execute(

@@ -9,6 +9,8 @@ CATALOG_PRODUCT_UPSERTED = "catalog.product.upserted"
 CATALOG_PRICE_CHANGED = "catalog.price.changed"
 
 CUSTOMER_UPSERTED = "customer.upserted"
+# A customer's billing details after every change in Avtal (billing prints the newest on invoices).
+CUSTOMER_STATE = "customer.state"
 # The contract's full current state and version after every change (consumers keep the newest);
 # the facts below are published beside it, in the same transaction (docs/adr/0008).
 CONTRACT_STATE = "contract.state"
@@ -40,6 +42,7 @@ ALL = [
     CATALOG_PRODUCT_UPSERTED,
     CATALOG_PRICE_CHANGED,
     CUSTOMER_UPSERTED,
+    CUSTOMER_STATE,
     CONTRACT_STATE,
     CONTRACT_CREATED,
     CONTRACT_AMENDED,

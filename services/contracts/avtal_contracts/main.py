@@ -19,6 +19,7 @@ SPEC = ServiceSpec(
     name="contracts",
     package="avtal_contracts",
     publishes=[
+        topics.CUSTOMER_STATE,
         topics.CONTRACT_STATE,
         topics.CONTRACT_CREATED,
         topics.CONTRACT_AMENDED,

@@ -103,7 +103,7 @@ async def test_a_product_event_older_than_the_known_version_changes_nothing(late
 # --- registering customers -------------------------------------------------------------------
 
 
-async def test_a_registered_customer_is_stored_and_nothing_is_published() -> None:
+async def test_a_registered_customer_is_stored_and_its_state_published_for_billing() -> None:
     uow = FakeContractsUnitOfWork()
 
     async with uow:
@@ -111,7 +111,13 @@ async def test_a_registered_customer_is_stored_and_nothing_is_published() -> Non
 
     assert uow.customers.rows == {customer.customer_id: customer}
     assert (customer.name, customer.email, customer.locale) == ("Acme AB", "a@acme.example", "sv")
-    assert uow.outbox.events == []
+    [event] = uow.outbox.events
+    assert (event.topic, event.aggregate_id, event.version) == (
+        "customer.state",
+        str(customer.customer_id),
+        1,
+    )
+    assert event.data.customer.name == "Acme AB"
 
 
 async def test_registering_an_external_reference_again_answers_the_known_customer() -> None:

@@ -69,6 +69,8 @@ async def test_crm_events_create_then_update_by_reference_and_an_older_one_chang
 
     (stored,) = uow.customers.rows.values()
     assert (stored.city, stored.country, stored.version, stored.crm_updated_at) == ("Köln", "DE", 2, NOV_2)
+    states = [(e.version, e.data.customer.city) for e in uow.outbox.events if e.topic == "customer.state"]
+    assert states == [(1, "Bonn"), (2, "Köln")], "each applied change tells billing, the stale one does not"
 
 
 async def test_an_update_with_a_stale_version_is_a_conflict_and_changes_nothing() -> None:
@@ -81,6 +83,7 @@ async def test_an_update_with_a_stale_version_is_a_conflict_and_changes_nothing(
         await update_customer(uow, UpdateCustomer(c.customer_id, {"city": "Ystad"}, expected_version=1))
 
     assert (uow.customers.rows[c.customer_id].city, uow.customers.rows[c.customer_id].version) == ("Lund", 2)
+    assert [(e.topic, e.version) for e in uow.outbox.events] == [("customer.state", 2)]
 
 
 def test_a_customer_row_reads_yes_no_words_and_external_ids() -> None:

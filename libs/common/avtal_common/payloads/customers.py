@@ -10,6 +10,7 @@ from pydantic import EmailStr, Field
 from avtal_common.api.text import OneLine
 from avtal_common.events import Payload
 from avtal_common.money import Currency
+from avtal_common.payloads.contracts import CustomerRef
 
 
 class CustomerUpserted(Payload):
@@ -33,3 +34,11 @@ class CustomerUpserted(Payload):
     vat_rate: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
     reverse_charge: bool | None = None
     external_ids: dict[str, str] | None = None
+
+
+class CustomerState(Payload):
+    """`customer.state`: the customer's billing details as they are after a change in Avtal (registered,
+    edited, imported, or upserted from a CRM). The envelope's `version` is the customer's version and
+    `occurred_at` when the change was made: a consumer keeps the newest (docs/billing-model.md)."""
+
+    customer: CustomerRef

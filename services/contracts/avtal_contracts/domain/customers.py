@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from avtal_common.errors import DomainError
+from avtal_common.payloads.contracts import CustomerRef
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,21 @@ def new_site(customer_id: uuid.UUID, name: str, **place: Any) -> Site:
     if not name.strip():
         raise DomainError("a site needs a name")
     return Site(uuid.uuid4(), customer_id, name.strip(), **place)
+
+
+def billing_ref(cust: Customer) -> CustomerRef:
+    """The customer as events carry it to billing (name, e-mail, address, terms, VAT)."""
+    return CustomerRef(
+        customer_id=cust.customer_id,
+        name=cust.name,
+        email=cust.email,
+        locale=cust.locale,
+        address_line=cust.address_line,
+        postal_code=cust.postal_code,
+        city=cust.city,
+        country=cust.country,
+        payment_terms_days=cust.payment_terms_days,
+        tax_id=cust.tax_id,
+        vat_rate=cust.vat_rate,
+        reverse_charge=cust.reverse_charge,
+    )

@@ -20,7 +20,7 @@ from avtal_common.payloads.contracts import (
 from avtal_common.topics import CONTRACT_CREATED, CONTRACT_STATE
 from avtal_contracts.domain.commands import ContractLineRequest, CreateContract
 from avtal_contracts.domain.contracts import Contract, Line, LineRequest, open_contract
-from avtal_contracts.domain.customers import Customer
+from avtal_contracts.domain.customers import Customer, billing_ref
 from avtal_contracts.domain.items import Item, new_item
 from avtal_contracts.store.contracts import snapshot
 from avtal_contracts.store.uow import ContractsUnitOfWork
@@ -165,26 +165,9 @@ def customer_ref(cust: Customer) -> CustomerRef:
         return hit[1]
     if len(_REFS) >= 1024:
         _REFS.clear()
-    ref = _customer_ref(cust)
+    ref = billing_ref(cust)
     _REFS[id(cust)] = (cust, ref)
     return ref
-
-
-def _customer_ref(cust: Customer) -> CustomerRef:
-    return CustomerRef(
-        customer_id=cust.customer_id,
-        name=cust.name,
-        email=cust.email,
-        locale=cust.locale,
-        address_line=cust.address_line,
-        postal_code=cust.postal_code,
-        city=cust.city,
-        country=cust.country,
-        payment_terms_days=cust.payment_terms_days,
-        tax_id=cust.tax_id,
-        vat_rate=cust.vat_rate,
-        reverse_charge=cust.reverse_charge,
-    )
 
 
 def _line(ln: Line) -> ContractLine:

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from avtal_common.errors import Conflict
 from avtal_common.events import Envelope
-from avtal_common.payloads.customers import CustomerUpserted
+from avtal_common.payloads.customers import CustomerState, CustomerUpserted
+from avtal_common.topics import CUSTOMER_STATE
 from avtal_contracts.domain.commands import (
     AddSite,
     RegisterCustomer,
@@ -17,6 +18,7 @@ from avtal_contracts.domain.commands import (
 )
 from avtal_contracts.domain.customers import Customer, Site, applies, changed, new_customer, new_site
 from avtal_contracts.domain.items import Item, check_site, new_item, owned_elsewhere
+from avtal_contracts.handlers.contracts import customer_ref
 from avtal_contracts.store.uow import ContractsUnitOfWork
 
 
@@ -26,6 +28,7 @@ async def register_customer(uow: ContractsUnitOfWork, cmd: RegisterCustomer) -> 
         return known
     customer = new_customer(cmd.name, cmd.email, cmd.locale, cmd.external_ref, **cmd.terms)
     await uow.customers.add(customer)
+    await publish_customer(uow, customer)
     return customer
 
 
@@ -43,6 +46,7 @@ async def update_customer(uow: ContractsUnitOfWork, cmd: UpdateCustomer) -> Cust
     if after is not before:
         await _unique_ref(uow, after)
         await uow.customers.update(after)
+        await publish_customer(uow, after)
     return after
 
 
@@ -54,11 +58,22 @@ async def on_customer_upserted(uow: ContractsUnitOfWork, event: Envelope[Custome
     if not applies(known, event.occurred_at):
         return
     if known is None:
-        made = new_customer(external_ref=d.external_ref, **fields)
-        await uow.customers.add(replace(made, crm_updated_at=event.occurred_at))
+        made = replace(new_customer(external_ref=d.external_ref, **fields), crm_updated_at=event.occurred_at)
+        await uow.customers.add(made)
+        await publish_customer(uow, made)
         return
     after = changed(known, fields)
-    await uow.customers.update(replace(after, crm_updated_at=event.occurred_at))
+    if after is not known:
+        await uow.customers.update(replace(after, crm_updated_at=event.occurred_at))
+        await publish_customer(uow, after)
+    else:
+        await uow.customers.update(replace(after, crm_updated_at=event.occurred_at))
+
+
+async def publish_customer(uow: ContractsUnitOfWork, c: Customer) -> None:
+    """`customer.state` in the change's transaction: billing prints the newest details on invoices
+    (open contracts keep the terms they were signed with; the address and VAT number are the buyer's)."""
+    await uow.emit(CUSTOMER_STATE, c.customer_id, CustomerState(customer=customer_ref(c)), c.version)
 
 
 async def add_site(uow: ContractsUnitOfWork, cmd: AddSite) -> Site:

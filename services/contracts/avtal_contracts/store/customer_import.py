@@ -6,7 +6,12 @@ import asyncpg
 from pydantic import BaseModel
 
 from avtal_common.csvimport import Column, ImportOptions, ImportReport, reject
+from avtal_common.outbox import add_events, new_envelope
+from avtal_common.payloads.customers import CustomerState
+from avtal_common.topics import CUSTOMER_STATE
+from avtal_contracts.domain.customers import billing_ref
 from avtal_contracts.domain.imports import CUSTOMER_COLUMNS, CustomerRow
+from avtal_contracts.store.customers import COLUMNS, customer
 
 _STAGING = """
 CREATE TEMP TABLE import_customers (
@@ -69,7 +74,9 @@ SELECT gen_random_uuid(), s.external_ref, {{values}}
 FROM import_customers s
 WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.external_ref = s.external_ref)
 ORDER BY s.row_no
+RETURNING customer_id
 """
+_CHANGED = f"SELECT {COLUMNS} FROM customers WHERE customer_id = ANY($1::uuid[])"
 
 
 def _value(f: str) -> str:
@@ -110,7 +117,22 @@ class CustomerImport:
         checks = (_DUPLICATE, _REVERSE_WITHOUT_VAT.format(tax_id_given=str("tax_id" in present).lower()))
         await reject(conn, self.staging, report, checks)
         updated = await conn.fetch(_update_sql(present)) if present else []
-        inserted = await conn.execute(_insert_sql())
+        inserted = await conn.fetch(_insert_sql())
         report.updated = len(updated)
-        report.inserted = int(inserted.split()[-1])
+        report.inserted = len(inserted)
+        await _publish(conn, [r["customer_id"] for r in [*updated, *inserted]])
         report.unchanged = report.rows_valid - report.updated - report.inserted
+
+
+async def _publish(conn: asyncpg.Connection, customer_ids: list[object]) -> None:
+    """`customer.state` of every inserted or changed customer, in the import's transaction."""
+    if not customer_ids:
+        return
+    found = [customer(r) for r in await conn.fetch(_CHANGED, customer_ids)]
+    envelopes = [
+        new_envelope(
+            CUSTOMER_STATE, "contracts", c.customer_id, CustomerState(customer=billing_ref(c)), c.version
+        )
+        for c in found
+    ]
+    await add_events(conn, CUSTOMER_STATE, envelopes)

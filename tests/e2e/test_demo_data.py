@@ -57,3 +57,19 @@ def test_the_demo_has_an_expiring_contract_to_renew_an_auto_renewing_one_and_kpi
     assert len(ok(staff.get("/api/v1/indexes", params={"name": "KPI"}))) == 3
     with signed_in(stack.portal_url, stack.customer_email, stack.customer_password) as me:
         assert "Accept renewal" in me.get(f"/contracts/{expiring[0]['contract_id']}").text
+
+
+def test_the_demo_bills_two_vat_rates_on_one_invoice_and_an_eu_business_with_reverse_charge(
+    staff: httpx.Client,
+) -> None:
+    def invoice_of(name: str) -> dict:
+        [customer] = ok(staff.get("/api/v1/customers", params={"q": name}))["items"]
+        [listed, *_] = ok(staff.get("/api/v1/invoices", params={"customer_id": customer["customer_id"]}))[
+            "items"
+        ]
+        return ok(staff.get(f"/api/v1/invoices/{listed['invoice_id']}"))  # type: ignore[no-any-return]
+
+    mixed, reverse = invoice_of("Lärcentrum Syd"), invoice_of("Wartung Nord")
+
+    assert sorted({ln["vat_rate"] for ln in mixed["lines"]}, key=float) == ["6.00", "25.00"]
+    assert reverse["reverse_charge"] and reverse["vat"] == "0.00"

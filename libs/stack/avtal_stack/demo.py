@@ -103,7 +103,7 @@ def contract_specs(today: date) -> list[dict[str, Any]]:
 def seed_demo(stack: Stack) -> None:
     """Make sure the demo data is there. Every step is idempotent, so this simply runs on every start:
     an interrupted seeding completes on the next one, and no "seeded" flag can disagree with the data."""
-    from avtal_stack import demo_contracts  # it builds on this module's helpers
+    from avtal_stack import demo_billing, demo_contracts  # they build on this module's helpers
 
     s = stack.secrets
     today = datetime.now(UTC).date()
@@ -116,6 +116,7 @@ def seed_demo(stack: Stack) -> None:
         customer = None if customer_ok else s
         contract_ids = [customer_and_contract(api, spec, customer) for spec in contract_specs(today)]
         demo_contracts.calendar(api, today)
+        contract_ids += demo_billing.vat_examples(api, today)
         for cid in contract_ids:  # billing knows the contract once its schedule is there
             _retry(lambda c=cid: api.get(f"/api/v1/contracts/{c}/schedule"))
         demo_contracts.amended_contract(api, today)

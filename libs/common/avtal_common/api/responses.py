@@ -209,6 +209,8 @@ class Invoice(Out):
     ocr: str | None = None  # the payment reference (OCR, Luhn check digit)
     paid: Amount = Decimal("0.00")
     credits_invoice_id: uuid.UUID | None = None
+    buyer_address: list[str] = []  # as printed: street, postcode and city, country
+    buyer_vat_no: str | None = None
 
 
 class BillingFailure(Out):

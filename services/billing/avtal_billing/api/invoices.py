@@ -22,7 +22,13 @@ class InvoiceOut(responses.Invoice):
 
 def _out(inv: Invoice) -> InvoiceOut:
     fields = {k: v for k, v in asdict(inv).items() if k in InvoiceOut.model_fields}
-    return InvoiceOut(**fields, pdf_ready=inv.pdf_sha256 is not None)
+    buyer = inv.buyer
+    return InvoiceOut(
+        **fields,
+        pdf_ready=inv.pdf_sha256 is not None,
+        buyer_address=buyer.address_lines if buyer else [],
+        buyer_vat_no=buyer.tax_id if buyer else None,
+    )
 
 
 class InvoiceController(Controller):

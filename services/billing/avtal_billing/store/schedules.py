@@ -40,10 +40,12 @@ ON CONFLICT (contract_id, period_start) DO UPDATE SET period_end = EXCLUDED.peri
     bill_on = EXCLUDED.bill_on, timing = EXCLUDED.timing
 WHERE billing_periods.invoice_id IS NULL
 """
-_DUE_COLUMNS = """
+# The buyer as billing last heard of them (customer.state or any contract's state), else the contract's.
+_NEWEST_BUYER = "SELECT to_jsonb(cu) - 'seen_at' FROM customers cu WHERE cu.customer_id = c.customer_id"
+_DUE_COLUMNS = f"""
 SELECT p.contract_id, p.period_start, p.period_end, p.currency, p.lines,
        c.contract_no, c.customer_id, c.customer_name, c.customer_email, c.locale, c.version,
-       c.status, c.buyer
+       c.status, coalesce(({_NEWEST_BUYER}), c.buyer) AS buyer
 """
 # Periods this run already failed on are skipped for the rest of the run (they wait for a retry).
 _DUE = f"""{_DUE_COLUMNS}

@@ -8,7 +8,7 @@ from avtal_billing.api.schedules import ScheduleController
 from avtal_billing.consumers import handlers
 from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
-from avtal_billing.workers import auto_billing, pdf_issuer, units_of_work
+from avtal_billing.workers import auto_billing, pdf_issuer, run_helper, units_of_work
 from avtal_common import topics
 from avtal_common.runtime import Runtime, ServiceSpec, serve
 
@@ -30,7 +30,7 @@ SPEC = ServiceSpec(
     ],
     handlers=handlers,
     routes=[BillingRunController, InvoiceController, ScheduleController],
-    background=[auto_billing, pdf_issuer],
+    background=[auto_billing, run_helper, pdf_issuer],
     unit_of_work=BillingUnitOfWork,
     dependencies=dependencies,
 )

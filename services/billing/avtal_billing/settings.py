@@ -1,6 +1,7 @@
 """Billing settings (AVTAL_BILLING_*)."""
 
 from datetime import time
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -17,6 +18,11 @@ class BillingSettings(ServiceSettings):
     # empty turns it off. Staff can always start a run ("bill now") through the API.
     auto_run_at: time | None = time(2, 0)
     payment_terms_days: int = Field(default=30, ge=0)
+    # A billing run makes one invoice per customer (and currency) gathering its contracts' due periods,
+    # or one per contract.
+    invoice_per: Literal["customer", "contract"] = "customer"
+    # How often each replica looks for unfinished runs to help with (or to finish after a crash).
+    run_helper_every_s: float = Field(default=2.0, gt=0)
     # In-advance periods are invoiced this many days before they start; empty: each customer's
     # payment terms, so the invoice falls due the day its period begins.
     advance_lead_days: int | None = Field(default=None, ge=0, le=365)

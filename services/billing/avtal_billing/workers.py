@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from avtal_billing.adapters.pdf import WeasyPrintRenderer
 from avtal_billing.domain.commands import IssuePdfs, RunBilling
-from avtal_billing.handlers.billing_runs import run_billing
+from avtal_billing.handlers.billing_runs import help_unfinished, run_billing
 from avtal_billing.handlers.invoices import issue_pdfs
 from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
@@ -41,7 +41,10 @@ async def auto_billing(rt: Runtime) -> None:
         now = datetime.now(UTC)
         if now.time() >= at and done != now.date():
             bind_correlation_id(None)  # a fresh id per automatic run
-            cmd = RunBilling(now.date(), f"auto:{now.date()}", _settings(rt).payment_terms_days, now.date())
+            s = _settings(rt)
+            cmd = RunBilling(
+                now.date(), f"auto:{now.date()}", s.payment_terms_days, now.date(), s.invoice_per
+            )
             try:
                 run = await run_billing(lambda: units_of_work(rt), cmd)
                 done = now.date()
@@ -51,6 +54,18 @@ async def auto_billing(rt: Runtime) -> None:
             except Exception as exc:  # noqa: BLE001 - tried again on the next pass
                 log.warning("billing.auto_run_failed", error=repr(exc))
         await asyncio.sleep(30)
+
+
+async def run_helper(rt: Runtime) -> None:
+    """Every replica works on unfinished runs: a run another replica started goes faster, and a run
+    whose process died is finished by whoever is left (handlers/billing_runs.help_unfinished)."""
+    terms = _settings(rt).payment_terms_days
+    while True:
+        try:
+            await help_unfinished(lambda: units_of_work(rt), terms)
+        except Exception as exc:  # noqa: BLE001 - tried again on the next pass
+            log.warning("billing.run_helper_failed", error=repr(exc))
+        await asyncio.sleep(_settings(rt).run_helper_every_s)
 
 
 async def pdf_issuer(rt: Runtime) -> None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import asyncpg
 from billing.integration.test_billing_run_failures import _billing, _publish_contracts, _until_scheduled
 
+from avtal_common.calendar_days import add_months
 from avtal_testing.api import ok, unique
 from avtal_testing.stack import StackInfo
 
@@ -15,15 +16,19 @@ from avtal_testing.stack import StackInfo
 async def test_invoices_of_a_contract_come_one_page_at_a_time_with_the_total(stack: StackInfo) -> None:
     ids = [uuid.uuid4()]
     today = date.today()
-    await _publish_contracts(stack.kafka_bootstrap_servers, ids, today - timedelta(days=70), interval=1)
+    start = today - timedelta(days=70)
+    await _publish_contracts(stack.kafka_bootstrap_servers, ids, start, interval=1)
     conn = await asyncpg.connect(stack.database_url("billing"))
     try:
         await _until_scheduled(conn, ids)
     finally:
         await conn.close()
     with _billing(stack) as billing:
-        # Three months billed and the fourth, invoiced 30 days (the payment terms) before it starts.
-        ok(billing.post("/billing-runs/", json={"as_of": str(today), "run_key": unique("page")}))
+        # A run on each of the four monthly periods' invoice days (30 days, the payment terms, before
+        # each starts): four invoices of one contract.
+        for k in range(4):
+            bill_on = add_months(start, k) - timedelta(days=30)
+            ok(billing.post("/billing-runs/", json={"as_of": str(bill_on), "run_key": unique("page")}))
         first = ok(billing.get("/invoices/", params={"contract_id": str(ids[0]), "limit": 1}))
         rest = ok(billing.get("/invoices/", params={"contract_id": str(ids[0]), "limit": 5, "offset": 1}))
         too_many = billing.get("/invoices/", params={"limit": 1001})

@@ -42,6 +42,7 @@ class _Run:
     invoices_created: int = 0
     rounds: int = 1
     finished: bool = False
+    per: str = "customer"
 
 
 @dataclass
@@ -125,7 +126,12 @@ class FakeScheduleRepo:
         ]
 
     async def replace_unbilled(
-        self, contract_id: uuid.UUID, currency: str, periods: list[Period], timing: str = "advance"
+        self,
+        contract_id: uuid.UUID,
+        currency: str,
+        periods: list[Period],
+        timing: str = "advance",
+        customer_id: uuid.UUID | None = None,
     ) -> None:
         s, starts = self._db.state, {p.start for p in periods}
         dropped = {
@@ -148,16 +154,23 @@ class FakeScheduleRepo:
             raise NotFound(f"billing has no schedule for contract {contract_id} (yet)")
         return found
 
-    async def due(self, run_id: uuid.UUID, as_of: date, limit: int) -> list[DuePeriod]:
+    async def due(
+        self, run_id: uuid.UUID, as_of: date, per: str, after: uuid.UUID | None, limit: int
+    ) -> tuple[list[DuePeriod], uuid.UUID | None]:
         s = self._db.state
-        keys = [
-            (cid, start)
-            for (cid, start), p in s.periods.items()
-            if p.invoice_id is None
-            and (p.bill_on or start) <= as_of
-            and (run_id, cid, start) not in s.failures
-        ]
-        return self._due(sorted(keys, key=lambda k: (s.periods[k].bill_on or k[1], k[0]))[:limit])
+        keys = [k for k in sorted(s.periods) if self._is_due(run_id, as_of, k)]
+        group = {k: s.contracts[k[0]].customer_id if per == "customer" else k[0] for k in keys}
+        taken = sorted({g for g in group.values() if after is None or g > after})[:limit]
+        if not taken:
+            return [], None
+        return self._due([k for k in keys if group[k] in taken]), taken[-1]
+
+    async def any_due(self, run_id: uuid.UUID, as_of: date) -> bool:
+        return any(self._is_due(run_id, as_of, k) for k in self._db.state.periods)
+
+    def _is_due(self, run_id: uuid.UUID, as_of: date, k: tuple[uuid.UUID, date]) -> bool:
+        s, p = self._db.state, self._db.state.periods[k]
+        return p.invoice_id is None and (p.bill_on or k[1]) <= as_of and (run_id, *k) not in s.failures
 
     async def due_of_contract(self, contract_id: uuid.UUID, as_of: date) -> list[DuePeriod]:
         s = self._db.state
@@ -205,8 +218,8 @@ class FakeInvoiceRepo:
     async def add_all(self, invoices: list[Invoice]) -> None:
         """Like the real store, all or nothing: one refused invoice refuses the whole call."""
         for inv in invoices:
-            if inv.contract_id in self._db.refuse:
-                raise InvoiceRefused(self._db.refuse[inv.contract_id])
+            for cid in {ln.contract_id for ln in inv.lines} & set(self._db.refuse):
+                raise InvoiceRefused(self._db.refuse[cid])
         s = self._db.state
         for inv in invoices:
             s.invoices.append(inv)
@@ -270,14 +283,21 @@ class FakeRunRepo:
     def __init__(self, db: FakeBillingDb) -> None:
         self._db = db
 
-    async def start(self, run_id: uuid.UUID, run_key: str, as_of: date) -> BillingRun:
+    async def start(self, run_id: uuid.UUID, run_key: str, as_of: date, per: str = "customer") -> BillingRun:
         runs = self._db.state.runs
         if run_key in runs:
             runs[run_key].rounds += 1
         else:
-            runs[run_key] = _Run(run_id, run_key, as_of)
-        r = runs[run_key]
-        return BillingRun(r.run_id, r.run_key, r.as_of, r.invoices_created, r.rounds, r.finished)
+            runs[run_key] = _Run(run_id, run_key, as_of, per=per)
+        return self._out(runs[run_key])
+
+    async def unfinished(self) -> list[BillingRun]:
+        return [self._out(r) for r in self._db.state.runs.values() if not r.finished]
+
+    def _out(self, r: _Run) -> BillingRun:
+        return BillingRun(
+            r.run_id, r.run_key, r.as_of, r.invoices_created, r.rounds, r.finished, invoice_per=r.per
+        )
 
     async def get(self, run_key: str, failures_listed: int = 1000) -> BillingRun:
         s = self._db.state
@@ -291,7 +311,7 @@ class FakeRunRepo:
         ]
         return BillingRun(
             r.run_id, r.run_key, r.as_of, r.invoices_created, r.rounds, r.finished,
-            tuple(open_[:failures_listed]), len(open_),
+            tuple(open_[:failures_listed]), len(open_), r.per,
         )  # fmt: skip
 
     async def add_invoices(self, run_id: uuid.UUID, count: int) -> None:

@@ -98,8 +98,9 @@ async def test_the_event_carries_the_pdf_hash_a_path_on_billing_and_the_invoice_
 
 async def test_each_invoice_generated_event_is_about_its_own_invoice_at_its_first_version() -> None:
     db = FakeBillingDb()
-    await contracts(db, 1, end=date(2027, 12, 31))  # two yearly periods: two invoices of one contract
-    await run_billing(db.uow, run("run-1", as_of=date(2027, 1, 15)))
+    await contracts(db, 1, end=date(2027, 12, 31))  # two yearly periods: two runs, two invoices
+    await run_billing(db.uow, run("run-1", as_of=date(2026, 1, 15)))
+    await run_billing(db.uow, run("run-2", as_of=date(2027, 1, 15)))
     await issue_pdfs(db.uow, FakePdfRenderer(), SELLER, ISSUE)
 
     events = [e for e in db.outbox.events if e.topic == INVOICE_GENERATED]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from billing.unit.fakes import FakeBillingDb
@@ -122,3 +125,39 @@ async def test_a_run_dated_out_of_bounds_is_refused_and_writes_nothing(as_of: da
         await run_billing(db.uow, run(as_of=as_of))
 
     assert (db.state.runs, db.state.invoices, db.state.sequences) == ({}, [], {})
+
+
+async def test_a_run_makes_one_invoice_per_customer_gathering_its_contracts_or_one_per_contract() -> None:
+    db = FakeBillingDb()
+    customer = uuid.uuid4()
+    mine = await contracts(db, 2, customer_id=customer)
+    other = await contracts(db, 1)
+
+    by_customer = await run_billing(db.uow, run("customers"))
+
+    [gathered] = [i for i in db.state.invoices if i.customer_id == customer]
+    assert {ln.contract_id for ln in gathered.lines} == set(mine) and gathered.contract_id is None
+    assert gathered.total == sum(
+        (i.total for i in db.state.invoices if i.customer_id == customer), Decimal(0)
+    )
+    assert by_customer.invoices_created == 2 and len(db.invoices_of(other[0])) == 1
+
+    db2 = FakeBillingDb()
+    await contracts(db2, 2, customer_id=customer)
+    per_contract = await run_billing(db2.uow, replace(run("contracts"), invoice_per="contract"))
+    assert per_contract.invoices_created == 2 and all(i.contract_id for i in db2.state.invoices)
+
+
+async def test_one_refused_contract_of_a_customer_fails_alone_and_its_other_contract_is_still_billed() -> (
+    None
+):
+    db = FakeBillingDb()
+    customer = uuid.uuid4()
+    good, bad = await contracts(db, 2, customer_id=customer)
+    db.refuse[bad] = "refused"
+
+    result = await run_billing(db.uow, run())
+
+    assert [i.contract_id for i in db.state.invoices] == [good]
+    assert [f.contract_id for f in result.open_failures] == [bad]
+    assert _numbers(db) == ["INV-2026-000001"], "numbers stay gapless"

@@ -196,6 +196,10 @@ class BillingRunIn(BaseModel):
     run_key: OneLine | None = Field(
         default=None, max_length=200, description="reusing a finished run's key creates nothing new"
     )
+    invoice_per: Literal["customer", "contract"] | None = Field(
+        default=None,
+        description="one invoice per customer (and currency) or per contract; default the billing setting",
+    )
 
     @field_validator("as_of")
     @classmethod

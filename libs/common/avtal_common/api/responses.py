@@ -223,6 +223,16 @@ class BillingFailure(Out):
     failed_at: datetime
 
 
+class CurrencyTotal(Out):
+    """What a run's invoices come to in one currency."""
+
+    currency: str
+    invoices: int
+    net: Amount
+    vat: Amount
+    total: Amount
+
+
 class BillingRun(Out):
     run_id: uuid.UUID
     run_key: str
@@ -231,6 +241,10 @@ class BillingRun(Out):
     finished: bool
     failed: int = 0
     failures: list[BillingFailure] = []
+    invoice_per: str = "customer"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    totals: list[CurrencyTotal] = []
 
 
 class RevenueMonth(Out):

@@ -15,6 +15,7 @@ from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.api import responses
 from avtal_common.api.commands import BillingRunIn
+from avtal_common.api.pagination import Limit, Offset, Page
 
 
 class RunOut(responses.BillingRun):
@@ -33,6 +34,10 @@ def _out(run: BillingRun) -> RunOut:
         rounds=run.rounds,
         failed=run.failed,
         failures=[responses.BillingFailure(**f.__dict__) for f in run.open_failures],
+        invoice_per=run.invoice_per,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        totals=[responses.CurrencyTotal(**t.__dict__) for t in run.totals],
     )
 
 
@@ -47,12 +52,20 @@ class BillingRunController(Controller):
         as_of = data.as_of or today
         run_key = data.run_key or f"manual:{as_of}:{uuid.uuid4()}"
         try:
-            run = await run_billing(uows, RunBilling(as_of, run_key, settings.payment_terms_days, today))
+            per = data.invoice_per or settings.invoice_per
+            run = await run_billing(uows, RunBilling(as_of, run_key, settings.payment_terms_days, today, per))
         except RunRefused as exc:
             raise ProblemDetailsException(
                 status_code=400, title="Billing run refused", detail=str(exc)
             ) from exc
         return _out(run)
+
+    @get("/")
+    async def list_runs(self, uow: BillingUnitOfWork, limit: Limit = 20, offset: Offset = 0) -> Page[RunOut]:
+        """Runs, newest first (their failures and totals on each run's own page)."""
+        async with uow:
+            found, total = await uow.runs.list(limit, offset)
+        return Page(items=[_out(r) for r in found], total=total, limit=limit, offset=offset)
 
     @get("/{run_key:str}")
     async def get_run(self, run_key: str, uow: BillingUnitOfWork) -> RunOut:

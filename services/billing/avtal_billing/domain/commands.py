@@ -16,9 +16,10 @@ class RunBilling:
     run_key: str
     payment_terms_days: int
     today: date  # the caller's date, for the bounds of `as_of`
+    invoice_per: str = "customer"  # one invoice per customer (and currency) per run, or per contract
 
     def check(self) -> None:
-        check_run(self.as_of, self.run_key, self.payment_terms_days, self.today)
+        check_run(self.as_of, self.run_key, self.payment_terms_days, self.today, self.invoice_per)
 
 
 @dataclass(frozen=True)

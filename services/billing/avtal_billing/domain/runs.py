@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from avtal_common.api.commands import MAX_AS_OF_AHEAD
 from avtal_common.errors import DomainError
@@ -48,9 +49,25 @@ class BillingRun:
     finished: bool
     open_failures: tuple[RunFailure, ...] = ()
     failed: int = 0  # open failures in all, even when only the first ones are listed
+    invoice_per: str = "contract"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    totals: tuple[CurrencyTotal, ...] = ()  # what the run's invoices come to, per currency
 
 
-def check_run(as_of: date, run_key: str, payment_terms_days: int, today: date) -> None:
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    invoices: int
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+
+
+INVOICE_PER = ("customer", "contract")
+
+
+def check_run(as_of: date, run_key: str, payment_terms_days: int, today: date, per: str = "customer") -> None:
     """Refuse a run that would bill from a date no one meant (a typo like 2999) or has no key."""
     if as_of > today + timedelta(days=MAX_DAYS_AHEAD):
         raise RunRefused(
@@ -61,5 +78,7 @@ def check_run(as_of: date, run_key: str, payment_terms_days: int, today: date) -
         raise RunRefused(f"as_of {as_of} is more than {MAX_YEARS_BACK} years back; bill from a later date")
     if not run_key.strip() or len(run_key) > MAX_RUN_KEY:
         raise RunRefused(f"run_key must be 1 to {MAX_RUN_KEY} characters")
+    if per not in INVOICE_PER:
+        raise RunRefused(f"invoice_per must be one of {', '.join(INVOICE_PER)}, got {per!r}")
     if payment_terms_days < 0:
         raise RunRefused(f"payment terms must be zero days or more, got {payment_terms_days}")

@@ -30,7 +30,11 @@ async def on_contract_state(
         c.start_date, end, c.billing_interval_months, priced_lines(c), invoiced, c.terms.billing_timing, lead
     )
     await uow.schedules.replace_unbilled(
-        c.contract_id, c.currency, periods if is_billable(c.status) else [], c.terms.billing_timing
+        c.contract_id,
+        c.currency,
+        periods if is_billable(c.status) else [],
+        c.terms.billing_timing,
+        c.customer.customer_id,
     )
 
 

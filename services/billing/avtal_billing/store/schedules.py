@@ -33,11 +33,12 @@ DELETE FROM billing_periods
 WHERE contract_id = $1 AND invoice_id IS NULL AND NOT period_start = ANY($2::date[])
 """
 _PUT = """
-INSERT INTO billing_periods (contract_id, period_start, period_end, amount, currency, lines, bill_on, timing)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO billing_periods (contract_id, period_start, period_end, amount, currency, lines, bill_on, timing,
+                             customer_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (contract_id, period_start) DO UPDATE SET period_end = EXCLUDED.period_end,
     amount = EXCLUDED.amount, currency = EXCLUDED.currency, lines = EXCLUDED.lines,
-    bill_on = EXCLUDED.bill_on, timing = EXCLUDED.timing
+    bill_on = EXCLUDED.bill_on, timing = EXCLUDED.timing, customer_id = EXCLUDED.customer_id
 WHERE billing_periods.invoice_id IS NULL
 """
 # The buyer as billing last heard of them (customer.state or any contract's state), else the contract's.
@@ -47,13 +48,30 @@ SELECT p.contract_id, p.period_start, p.period_end, p.currency, p.lines,
        c.contract_no, c.customer_id, c.customer_name, c.customer_email, c.locale, c.version,
        c.status, coalesce(({_NEWEST_BUYER}), c.buyer) AS buyer
 """
+_NOT_FAILED = """NOT EXISTS (SELECT 1 FROM billing_run_failures f WHERE f.run_id = $1
+                  AND f.contract_id = p.contract_id AND f.period_start = p.period_start)"""
+# A run takes due keys (customers or contracts) in key order after the last one this worker saw, and
+# only those whose advisory lock it gets at once: another replica working on a key is skipped, so two
+# replicas share a run without waiting on each other, and one invoice gathers a key's due periods.
 # Periods this run already failed on are skipped for the rest of the run (they wait for a retry).
-_DUE = f"""{_DUE_COLUMNS}
+_DUE_KEYS = """
+WITH candidates AS (
+    SELECT DISTINCT p.{key} AS k FROM billing_periods p
+    WHERE p.invoice_id IS NULL AND p.bill_on <= $2 AND p.{key} > $3 AND {not_failed}
+    ORDER BY 1 LIMIT $4 * 4
+)
+SELECT k FROM candidates WHERE pg_try_advisory_xact_lock(hashtextextended(k::text, 9)) LIMIT $4
+"""
+_DUE_OF_KEYS = f"""{_DUE_COLUMNS}
 FROM billing_periods p JOIN contracts c ON c.contract_id = p.contract_id
-WHERE p.invoice_id IS NULL AND p.bill_on <= $2
-  AND NOT EXISTS (SELECT 1 FROM billing_run_failures f WHERE f.run_id = $1
-                  AND f.contract_id = p.contract_id AND f.period_start = p.period_start)
-ORDER BY p.bill_on, p.contract_id LIMIT $3 FOR UPDATE OF p SKIP LOCKED
+WHERE p.{{key}} = ANY($3::uuid[]) AND p.invoice_id IS NULL AND p.bill_on <= $2 AND {_NOT_FAILED}
+ORDER BY p.{{key}}, p.contract_id, p.period_start
+FOR UPDATE OF p
+"""
+_NO_KEY = "00000000-0000-0000-0000-000000000000"
+_ANY_DUE = f"""
+SELECT EXISTS (SELECT 1 FROM billing_periods p
+               WHERE p.invoice_id IS NULL AND p.bill_on <= $2 AND {_NOT_FAILED})
 """
 # Bill now: one contract's unbilled periods; waits for a run holding them (then sees them invoiced).
 _DUE_OF_CONTRACT = f"""{_DUE_COLUMNS}
@@ -80,14 +98,21 @@ class ScheduleRepo:
         return [ScheduledPeriod(**dict(r)) for r in await self._conn.fetch(_FOR_UPDATE, contract_id)]
 
     async def replace_unbilled(
-        self, contract_id: uuid.UUID, currency: str, periods: list[Period], timing: str = "advance"
+        self,
+        contract_id: uuid.UUID,
+        currency: str,
+        periods: list[Period],
+        timing: str = "advance",
+        customer_id: uuid.UUID | None = None,
     ) -> None:
         """The contract's periods not yet invoiced become `periods` (end exclusive in the domain,
         inclusive here); invoiced periods stay as they are."""
         starts = [p.start for p in periods]
         await self._conn.execute(_DROP_FAILURES, contract_id, starts)
         await self._conn.execute(_DROP, contract_id, starts)
-        await self._conn.executemany(_PUT, [_row(contract_id, currency, p, timing) for p in periods])
+        await self._conn.executemany(
+            _PUT, [_row(contract_id, currency, p, timing, customer_id) for p in periods]
+        )
 
     async def of_contract(self, contract_id: uuid.UUID) -> list[ScheduledPeriod]:
         rows = await self._conn.fetch(_OF_CONTRACT, contract_id)
@@ -95,10 +120,23 @@ class ScheduleRepo:
             raise NotFound(f"billing has no schedule for contract {contract_id} (yet)")
         return [ScheduledPeriod(**dict(r)) for r in rows]
 
-    async def due(self, run_id: uuid.UUID, as_of: date, limit: int) -> list[DuePeriod]:
-        """Unbilled periods to invoice by `as_of` (their `bill_on`), locked for this transaction
-        (other runs skip them)."""
-        return [_due(r) for r in await self._conn.fetch(_DUE, run_id, as_of, limit)]
+    async def due(
+        self, run_id: uuid.UUID, as_of: date, per: str, after: uuid.UUID | None, limit: int
+    ) -> tuple[list[DuePeriod], uuid.UUID | None]:
+        """The due periods (by `bill_on`) of up to `limit` keys — customers or contracts, as `per` says —
+        after `after` in key order whose lock this transaction got, locked; and the last key taken
+        (None when no key after `after` is due)."""
+        key = "customer_id" if per == "customer" else "contract_id"
+        sql = _DUE_KEYS.format(key=key, not_failed=_NOT_FAILED)
+        keys = [r["k"] for r in await self._conn.fetch(sql, run_id, as_of, after or _NO_KEY, limit)]
+        if not keys:
+            return [], None
+        rows = await self._conn.fetch(_DUE_OF_KEYS.format(key=key), run_id, as_of, keys)
+        return [_due(r) for r in rows], max(keys)
+
+    async def any_due(self, run_id: uuid.UUID, as_of: date) -> bool:
+        """Whether the run has due periods left, locked by someone or not (its failures excluded)."""
+        return bool(await self._conn.fetchval(_ANY_DUE, run_id, as_of))
 
     async def due_of_contract(self, contract_id: uuid.UUID, as_of: date) -> list[DuePeriod]:
         """The contract's unbilled periods starting by `as_of`, locked for this transaction."""
@@ -109,10 +147,13 @@ class ScheduleRepo:
         return [_due(r) for r in await self._conn.fetch(_FAILED, run_id, before_round, limit)]
 
 
-def _row(contract_id: uuid.UUID, currency: str, p: Period, timing: str) -> tuple[Any, ...]:
+def _row(
+    contract_id: uuid.UUID, currency: str, p: Period, timing: str, customer_id: uuid.UUID | None
+) -> tuple[Any, ...]:
     lines = [line_json(ln) for ln in p.lines]
     bill_on = p.bill_on or p.start
-    return (contract_id, p.start, p.end - timedelta(days=1), p.amount, currency, lines, bill_on, timing)
+    end = p.end - timedelta(days=1)
+    return (contract_id, p.start, end, p.amount, currency, lines, bill_on, timing, customer_id)
 
 
 def line_json(ln: PeriodLine) -> dict[str, Any]:

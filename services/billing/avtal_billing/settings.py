@@ -23,6 +23,8 @@ class BillingSettings(ServiceSettings):
     invoice_per: Literal["customer", "contract"] = "customer"
     # How often each replica looks for unfinished runs to help with (or to finish after a crash).
     run_helper_every_s: float = Field(default=2.0, gt=0)
+    # Customers (or contracts) billed per transaction: a crash loses at most one chunk's work.
+    run_chunk: int = Field(default=500, ge=1, le=5000)
     # In-advance periods are invoiced this many days before they start; empty: each customer's
     # payment terms, so the invoice falls due the day its period begins.
     advance_lead_days: int | None = Field(default=None, ge=0, le=365)

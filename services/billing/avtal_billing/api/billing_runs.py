@@ -53,7 +53,8 @@ class BillingRunController(Controller):
         run_key = data.run_key or f"manual:{as_of}:{uuid.uuid4()}"
         try:
             per = data.invoice_per or settings.invoice_per
-            run = await run_billing(uows, RunBilling(as_of, run_key, settings.payment_terms_days, today, per))
+            cmd = RunBilling(as_of, run_key, settings.payment_terms_days, today, per, settings.run_chunk)
+            run = await run_billing(uows, cmd)
         except RunRefused as exc:
             raise ProblemDetailsException(
                 status_code=400, title="Billing run refused", detail=str(exc)

@@ -17,6 +17,7 @@ class RunBilling:
     payment_terms_days: int
     today: date  # the caller's date, for the bounds of `as_of`
     invoice_per: str = "customer"  # one invoice per customer (and currency) per run, or per contract
+    chunk: int = 500  # keys (customers or contracts) billed per transaction
 
     def check(self) -> None:
         check_run(self.as_of, self.run_key, self.payment_terms_days, self.today, self.invoice_per)

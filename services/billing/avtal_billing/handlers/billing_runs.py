@@ -34,7 +34,7 @@ log = get_logger(__name__)
 
 UnitsOfWork = Callable[[], BillingUnitOfWork]
 
-# Periods per transaction: large enough that a run is a few round trips per 500 invoices.
+# Keys (customers or contracts) per transaction by default: a few round trips per 500 invoices.
 CHUNK = 500
 
 
@@ -43,7 +43,7 @@ async def run_billing(uows: UnitsOfWork, cmd: RunBilling) -> BillingRun:
     cmd.check()
     async with uows() as uow:
         run = await uow.runs.start(uuid.uuid4(), cmd.run_key, cmd.as_of, cmd.invoice_per)
-    issuing = _Issuing(run, cmd.payment_terms_days, current_correlation_id())
+    issuing = _Issuing(run, cmd.payment_terms_days, current_correlation_id(), cmd.chunk)
     if not run.finished:
         await work_on(uows, issuing)
         async with uows() as uow:
@@ -83,6 +83,7 @@ class _Issuing:
     run: BillingRun
     terms_days: int
     correlation_id: str | None
+    chunk: int = CHUNK
 
     @property
     def series(self) -> str:
@@ -121,13 +122,13 @@ async def work_on(uows: UnitsOfWork, issuing: _Issuing) -> None:
         await asyncio.sleep(0.2)  # another replica holds the last keys: wait until it has billed them
 
 
-async def help_unfinished(uows: UnitsOfWork, terms_days: int) -> int:
+async def help_unfinished(uows: UnitsOfWork, terms_days: int, chunk: int = CHUNK) -> int:
     """Work on every unfinished run (a replica's share of a run another one started, or a run whose
     process died): returns how many runs this call finished."""
     async with uows() as uow:
         runs = await uow.runs.unfinished()
     for run in runs:
-        await work_on(uows, _Issuing(run, terms_days, current_correlation_id()))
+        await work_on(uows, _Issuing(run, terms_days, current_correlation_id(), chunk))
         async with uows() as uow:
             await uow.runs.finish(run.run_id)
     return len(runs)
@@ -138,7 +139,7 @@ async def _bill_chunk(uows: UnitsOfWork, issuing: _Issuing, after: uuid.UUID | N
     taken (None when none is left after `after`)."""
     run = issuing.run
     async with uows() as uow:
-        due, last = await uow.schedules.due(run.run_id, run.as_of, run.invoice_per, after, CHUNK)
+        due, last = await uow.schedules.due(run.run_id, run.as_of, run.invoice_per, after, issuing.chunk)
         if not due:
             return None
         failures = await _bill_groups(uow, issuing, grouped(due, run.invoice_per))
@@ -150,7 +151,7 @@ async def _retry_chunk(uows: UnitsOfWork, issuing: _Issuing) -> int:
     """Retry up to CHUNK of the run's failed periods from earlier rounds; returns how many were taken."""
     run = issuing.run
     async with uows() as uow:
-        due = await uow.schedules.failed(run.run_id, run.rounds, CHUNK)
+        due = await uow.schedules.failed(run.run_id, run.rounds, issuing.chunk)
         if not due:
             return 0
         failures = await _bill_groups(uow, issuing, grouped(due, run.invoice_per))

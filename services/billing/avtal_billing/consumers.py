@@ -5,9 +5,11 @@ from functools import partial
 from avtal_billing.handlers.bill_now import on_bill_requested
 from avtal_billing.handlers.contracts import on_contract_state
 from avtal_billing.handlers.customers import on_customer_state
+from avtal_billing.handlers.payments import on_payment_received
 from avtal_billing.settings import BillingSettings
 from avtal_common import topics
 from avtal_common.consumer import EventHandler
+from avtal_common.payloads.billing import PaymentReceived
 from avtal_common.payloads.contracts import BillRequested, ContractState
 from avtal_common.payloads.customers import CustomerState
 from avtal_common.runtime import Runtime
@@ -27,6 +29,9 @@ def handlers(rt: Runtime) -> list[EventHandler]:
             partial(on_contract_state, lead_days=lead_days),
         ),
         EventHandler(topics.CUSTOMER_STATE, CustomerState, "billing.on_customer_state", on_customer_state),
+        EventHandler(
+            topics.PAYMENT_RECEIVED, PaymentReceived, "billing.on_payment_received", on_payment_received
+        ),
         EventHandler(
             topics.CONTRACT_BILL_REQUESTED,
             BillRequested,

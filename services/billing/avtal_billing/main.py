@@ -4,11 +4,12 @@ from litestar.di import Provide
 
 from avtal_billing.api.billing_runs import BillingRunController
 from avtal_billing.api.invoices import InvoiceController
+from avtal_billing.api.payments import PaymentController
 from avtal_billing.api.schedules import ScheduleController
 from avtal_billing.consumers import handlers
 from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
-from avtal_billing.workers import auto_billing, pdf_issuer, run_helper, units_of_work
+from avtal_billing.workers import auto_billing, dunning, pdf_issuer, run_helper, units_of_work
 from avtal_common import topics
 from avtal_common.runtime import Runtime, ServiceSpec, serve
 
@@ -29,8 +30,8 @@ SPEC = ServiceSpec(
         topics.RENEWAL_QUOTED,
     ],
     handlers=handlers,
-    routes=[BillingRunController, InvoiceController, ScheduleController],
-    background=[auto_billing, run_helper, pdf_issuer],
+    routes=[BillingRunController, InvoiceController, ScheduleController, PaymentController],
+    background=[auto_billing, run_helper, dunning, pdf_issuer],
     unit_of_work=BillingUnitOfWork,
     dependencies=dependencies,
 )

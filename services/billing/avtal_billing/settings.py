@@ -25,6 +25,9 @@ class BillingSettings(ServiceSettings):
     run_helper_every_s: float = Field(default=2.0, gt=0)
     # Customers (or contracts) billed per transaction: a crash loses at most one chunk's work.
     run_chunk: int = Field(default=500, ge=1, le=5000)
+    # Dunning: days after the due date of the reminder, the second reminder and the final notice.
+    dunning_ladder: tuple[int, int, int] = (7, 21, 35)
+    dunning_every_s: float = Field(default=3600.0, gt=0)
     # In-advance periods are invoiced this many days before they start; empty: each customer's
     # payment terms, so the invoice falls due the day its period begins.
     advance_lead_days: int | None = Field(default=None, ge=0, le=365)

@@ -9,6 +9,7 @@ from avtal_billing.adapters.pdf import WeasyPrintRenderer
 from avtal_billing.domain.commands import IssuePdfs, RunBilling
 from avtal_billing.handlers.billing_runs import help_unfinished, run_billing
 from avtal_billing.handlers.invoices import issue_pdfs
+from avtal_billing.handlers.payments import run_dunning
 from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.logging import bind_correlation_id, get_logger
@@ -66,6 +67,20 @@ async def run_helper(rt: Runtime) -> None:
         except Exception as exc:  # noqa: BLE001 - tried again on the next pass
             log.warning("billing.run_helper_failed", error=repr(exc))
         await asyncio.sleep(_settings(rt).run_helper_every_s)
+
+
+async def dunning(rt: Runtime) -> None:
+    """Every `dunning_every_s`, take the dunning steps invoices have reached (each once)."""
+    while True:
+        try:
+            steps = await run_dunning(
+                lambda: units_of_work(rt), datetime.now(UTC).date(), _settings(rt).dunning_ladder
+            )
+            if steps:
+                log.info("billing.dunning", steps=steps)
+        except Exception as exc:  # noqa: BLE001 - tried again on the next pass
+            log.warning("billing.dunning_failed", error=repr(exc))
+        await asyncio.sleep(_settings(rt).dunning_every_s)
 
 
 async def pdf_issuer(rt: Runtime) -> None:

@@ -316,3 +316,19 @@ class IndexValueIn(BaseModel):
     name: OneLine = Field(min_length=1, max_length=40)
     period: int = Field(ge=1900, le=2200, description="the year the value is for")
     value: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
+
+
+class PaymentIn(BaseModel):
+    """A payment staff register; matched by `reference` (OCR) or else `invoice_no`."""
+
+    payment_id: OneLine = Field(min_length=1, max_length=100, description="the bank's or ledger's id")
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    currency: Currency = "SEK"
+    paid_on: BoundedDate
+    reference: str | None = Field(default=None, max_length=40, pattern=r"^[0-9 ]*$", description="OCR number")
+    invoice_no: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9-]*$")
+    payer: OneLine = Field(default="", max_length=200)
+
+
+class ResolvePaymentIn(BaseModel):
+    invoice_id: uuid.UUID

@@ -432,3 +432,34 @@ class RenewalOffer(Out):
     currency: str
     lines: list[RenewalLine] = []
     waiting: str | None = None  # why the renewal cannot be made now (e.g. an index value missing)
+
+
+class Payment(Out):
+    payment_id: str
+    amount: Amount
+    currency: str
+    paid_on: date
+    reference: str | None = None
+    invoice_no: str | None = None
+    payer: str = ""
+    source: str
+    status: str  # matched or unmatched (waiting for staff)
+    invoice_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    applied: Amount  # to the invoice
+    credited: Amount  # beyond its balance, kept as the customer's credit
+    reason: str | None = None  # why it is unmatched
+    resolved_by: str | None = None
+    received_at: datetime | None = None
+
+
+class Receivable(Out):
+    """What one customer owes in one currency: open balance, the overdue part, and credit held."""
+
+    customer_id: uuid.UUID
+    customer_name: str | None = None
+    currency: str
+    open_invoices: int
+    balance: Amount
+    overdue: Amount
+    credit: Amount

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 from avtal_common.events import Payload
 from avtal_common.money import Amount, Currency
@@ -75,3 +75,53 @@ class InvoiceGenerated(Payload):
     vat: Amount = Decimal("0.00")
     kind: str = "invoice"
     ocr: str | None = None
+
+
+class PaymentReceived(Payload):
+    """`payment.received`: an accounting system (or staff in the portal) saw money come in. Matched by
+    `reference` (an OCR number) or else `invoice_no`; `payment_id` is the payer system's own id, so the
+    same payment delivered twice is applied once."""
+
+    payment_id: Annotated[
+        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ]
+    amount: Annotated[
+        Decimal, Field(gt=0, max_digits=14, decimal_places=2), PlainSerializer(str, return_type=str)
+    ]
+    currency: Currency
+    paid_on: date
+    reference: Annotated[str, StringConstraints(max_length=40, pattern=r"^[0-9 ]*$")] | None = None
+    invoice_no: Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9-]*$")] | None = None
+    payer: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
+    source: Annotated[str, StringConstraints(max_length=50, pattern=r"^[a-z0-9_.-]+$")] = "accounting"
+
+
+class InvoicePaid(Payload):
+    """`invoice.paid`: the invoice's balance reached zero."""
+
+    invoice_id: uuid.UUID
+    invoice_no: str
+    customer_id: uuid.UUID
+    currency: Currency
+    total: Amount
+    paid: Amount
+    paid_on: date
+
+
+class InvoiceOverdue(Payload):
+    """`invoice.overdue`: a step of the dunning ladder was reached (1 reminder, 2 second reminder,
+    3 final notice); sent once per invoice and step."""
+
+    invoice_id: uuid.UUID
+    invoice_no: str
+    customer_id: uuid.UUID
+    customer_name: str
+    customer_email: str
+    locale: str = "en"
+    currency: Currency
+    total: Amount
+    balance: Amount
+    due_date: date
+    days_overdue: int
+    step: int
+    step_name: str

@@ -11,6 +11,7 @@ import asyncpg
 from avtal_billing.domain.invoices import InvoiceRefused
 from avtal_billing.store.contracts import ContractRepo, CustomerRepo
 from avtal_billing.store.invoices import InvoiceRepo
+from avtal_billing.store.payments import PaymentRepo
 from avtal_billing.store.runs import RunRepo
 from avtal_billing.store.schedules import ScheduleRepo
 from avtal_common.consumer_errors import Fault, classify
@@ -23,6 +24,7 @@ class BillingUnitOfWork(UnitOfWork):
     schedules: ScheduleRepo
     invoices: InvoiceRepo
     runs: RunRepo
+    payments: PaymentRepo
 
     def bind_repositories(self, conn: Any) -> None:
         self.contracts = ContractRepo(conn)
@@ -30,6 +32,7 @@ class BillingUnitOfWork(UnitOfWork):
         self.schedules = ScheduleRepo(conn)
         self.invoices = InvoiceRepo(conn)
         self.runs = RunRepo(conn)
+        self.payments = PaymentRepo(conn)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

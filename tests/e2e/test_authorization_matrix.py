@@ -130,6 +130,21 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/invoices"): signed_in("/api/v1/invoices"),
     ("GET", "/api/v1/invoices/{invoice_id:uuid}"): customer_as("/api/v1/invoices/{invoice}"),
     ("GET", "/api/v1/invoices/{invoice_id:uuid}/pdf"): customer_as("/api/v1/invoices/{invoice}/pdf"),
+    # Billing for staff (issue 9): runs, a run's PDFs, re-rendering, payments, receivables.
+    ("GET", "/api/v1/billing-runs"): staff_only("/api/v1/billing-runs"),
+    ("GET", "/api/v1/billing-runs/{run_key:str}"): Expect("/api/v1/billing-runs/nope", 401, 404, 403, 403),
+    ("GET", "/api/v1/billing-runs/{run_key:str}/pdfs.zip"): Expect(
+        "/api/v1/billing-runs/nope/pdfs.zip", 401, 404, 403, 403
+    ),
+    ("POST", "/api/v1/invoices/{invoice_id:uuid}/pdf/render"): Expect(
+        f"/api/v1/invoices/{NOBODY}/pdf/render", 401, 404, 403, 403
+    ),
+    ("GET", "/api/v1/payments"): staff_only("/api/v1/payments"),
+    ("POST", "/api/v1/payments"): Expect("/api/v1/payments", 401, 400, 403, 403, json=lambda w: {}),
+    ("POST", "/api/v1/payments/{payment_id:str}/resolve"): Expect(
+        "/api/v1/payments/nope/resolve", 401, 404, 403, 403, json=lambda w: {"invoice_id": NOBODY}
+    ),
+    ("GET", "/api/v1/receivables"): staff_only("/api/v1/receivables"),
     ("POST", "/api/v1/billing-runs"): staff_only(
         "/api/v1/billing-runs", 201, json=lambda w: {"as_of": "2026-01-01", "run_key": unique("run")}
     ),

@@ -87,6 +87,7 @@ async def pdf_issuer(rt: Runtime) -> None:
     s = _settings(rt)
     seller = s.seller()
     renderer = WeasyPrintRenderer(s.pdf_workers)
+    rt.state["pdf_renderer"] = renderer  # re-rendering on demand (api/invoices.py) uses the same workers
     cmd = IssuePdfs(limit=s.pdf_batch_size)
     try:
         await drain_forever(

@@ -17,6 +17,7 @@ from avtal_common.runtime import Runtime, ServiceSpec, serve
 from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
+from avtal_gateway.api.billing import BillingApiController
 from avtal_gateway.api.catalog import CATALOG_ROUTES
 from avtal_gateway.api.contract_workspace import CONTRACT_ROUTES
 from avtal_gateway.api.contracts_bulk import BULK_API_ROUTES
@@ -112,6 +113,7 @@ SPEC = ServiceSpec(
         UsersController,
         OutboxController,
         StaffController,
+        BillingApiController,
         ScopedController,
         LoginPageController,
         PortalController,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 from datetime import UTC, datetime
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from avtal_billing.domain.commands import RunBilling
@@ -67,6 +69,18 @@ class BillingRunController(Controller):
         async with uow:
             found, total = await uow.runs.list(limit, offset)
         return Page(items=[_out(r) for r in found], total=total, limit=limit, offset=offset)
+
+    @get("/{run_key:str}/pdfs.zip", media_type="application/zip")
+    async def run_pdfs(self, run_key: str, uow: BillingUnitOfWork) -> Response[bytes]:
+        """Every rendered PDF of the run in one ZIP (named by invoice number)."""
+        async with uow:
+            await uow.runs.get(run_key, failures_listed=0)  # 404 for an unknown run
+            pdfs = await uow.invoices.run_pdfs(run_key)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:  # PDFs are compressed already
+            for name, pdf in pdfs:
+                z.writestr(f"{name}.pdf", pdf)
+        return Response(buffer.getvalue(), media_type="application/zip")
 
     @get("/{run_key:str}")
     async def get_run(self, run_key: str, uow: BillingUnitOfWork) -> RunOut:

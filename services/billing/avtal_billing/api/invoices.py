@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import asdict
+from typing import Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Response, get, post
+from litestar.exceptions import ServiceUnavailableException as ServiceUnavailable
 
 from avtal_billing.domain.invoices import Invoice
+from avtal_billing.settings import BillingSettings
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.api import responses
 from avtal_common.api.pagination import Limit, Offset, Page
+from avtal_common.errors import Conflict
 
 
 class InvoiceOut(responses.Invoice):
@@ -51,6 +56,23 @@ class InvoiceController(Controller):
     @get("/{invoice_id:uuid}")
     async def get_invoice(self, invoice_id: uuid.UUID, uow: BillingUnitOfWork) -> InvoiceOut:
         async with uow:
+            return _out(await uow.invoices.get(invoice_id))
+
+    @post("/{invoice_id:uuid}/pdf/render", status_code=200)
+    async def rerender(
+        self, invoice_id: uuid.UUID, uow: BillingUnitOfWork, runtime: Any, settings: BillingSettings
+    ) -> InvoiceOut:
+        """Render the issued invoice's PDF again now (a template fix, a lost file); its new checksum is
+        stored and nothing is announced (the invoice itself is unchanged)."""
+        renderer = runtime.state.get("pdf_renderer")  # runtime: avtal_common.runtime.Runtime
+        if renderer is None:
+            raise ServiceUnavailable("the PDF workers are not running yet; try again in a moment")
+        async with uow:
+            inv = await uow.invoices.get(invoice_id)
+        pdf = await renderer.render(inv, settings.seller())
+        async with uow:
+            if not await uow.invoices.replace_pdf(invoice_id, pdf, hashlib.sha256(pdf).hexdigest()):
+                raise Conflict(f"invoice {inv.invoice_no} has no PDF yet: it is rendered once it is issued")
             return _out(await uow.invoices.get(invoice_id))
 
     @get("/{invoice_id:uuid}/pdf", media_type="application/pdf")

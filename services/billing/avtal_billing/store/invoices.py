@@ -85,6 +85,13 @@ _ATTACH = """
 UPDATE invoices SET pdf = $2, pdf_sha256 = $3, pdf_error = NULL, pdf_not_before = NULL
 WHERE invoice_id = $1 AND pdf IS NULL
 """
+# Re-rendering on demand replaces an issued PDF (same invoice, new checksum) and announces nothing.
+_REPLACE_PDF = "UPDATE invoices SET pdf = $2, pdf_sha256 = $3 WHERE invoice_id = $1 AND pdf IS NOT NULL"
+_RUN_PDFS = """
+SELECT coalesce(invoice_no, invoice_id::text) AS name, pdf FROM invoices
+WHERE run_id = (SELECT run_id FROM billing_runs WHERE run_key = $1) AND pdf IS NOT NULL
+ORDER BY invoice_no
+"""
 _RENDER_FAILED = """
 UPDATE invoices SET pdf_error = $2, pdf_not_before = now() + make_interval(secs => $3)
 WHERE invoice_id = $1 AND pdf IS NULL
@@ -163,6 +170,14 @@ class InvoiceRepo:
     async def attach_pdf(self, invoice_id: uuid.UUID, pdf: bytes, sha256: str) -> bool:
         """Store the PDF unless the invoice has one already; True if this one was stored."""
         return str(await self._conn.execute(_ATTACH, invoice_id, pdf, sha256)).endswith(" 1")
+
+    async def replace_pdf(self, invoice_id: uuid.UUID, pdf: bytes, sha256: str) -> bool:
+        """Replace an issued invoice's PDF; False while it has none yet (the issuer renders it first)."""
+        return str(await self._conn.execute(_REPLACE_PDF, invoice_id, pdf, sha256)).endswith(" 1")
+
+    async def run_pdfs(self, run_key: str) -> list[tuple[str, bytes]]:
+        """The run's rendered PDFs by invoice number."""
+        return [(r["name"], bytes(r["pdf"])) for r in await self._conn.fetch(_RUN_PDFS, run_key)]
 
     async def record_render_failure(self, invoice_id: uuid.UUID, error: str, retry_after_s: float) -> None:
         await self._conn.execute(_RENDER_FAILED, invoice_id, error, retry_after_s)

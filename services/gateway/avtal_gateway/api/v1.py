@@ -12,7 +12,6 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ValidationError
 
 from avtal_common.api.commands import (
-    BillingRunIn,
     ContractIn,
     ContractSelectionIn,
     ContractStatus,
@@ -21,7 +20,6 @@ from avtal_common.api.commands import (
 )
 from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.api.responses import (
-    BillingRun,
     Contract,
     Customer,
     Email,
@@ -69,11 +67,6 @@ class StaffController(Controller):
     ) -> Page[Customer]:
         """By name; `q` keeps those whose name, e-mail, references, city or tax id contain it."""
         return await customers.customers(services, q, limit, offset)
-
-    @post("/billing-runs", responses=problems(*COMMAND))
-    async def billing_run(self, services: Services, data: BillingRunIn) -> BillingRun:
-        """Bill everything due by `as_of`; reusing a finished run's `run_key` creates nothing new."""
-        return await _forward(services, "billing", "/billing-runs/", BillingRun, data)
 
     @get("/revenue/monthly", responses=problems(*STAFF_READ))
     async def revenue(self, services: Services) -> list[RevenueMonth]:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from avtal_billing.domain.adjustments import Billed, LineKey
 from avtal_billing.domain.contracts import Buyer, Contract, is_newer
 from avtal_billing.domain.invoices import DuePeriod, Invoice, InvoiceRefused, Seller
 from avtal_billing.domain.runs import BillingRun, PeriodFailure, RunFailure
@@ -226,6 +227,17 @@ class FakeInvoiceRepo:
             for ln in inv.lines:
                 if inv.kind == "invoice" and ln.contract_id and ln.billing_period_start:
                     s.periods[(ln.contract_id, ln.billing_period_start)].invoice_id = inv.invoice_id
+
+    async def billed_lines(self, contract_id: uuid.UUID) -> dict[LineKey, Billed]:
+        out: dict[LineKey, Billed] = {}
+        for inv in self._db.state.invoices:
+            for ln in inv.lines:
+                if ln.contract_id == contract_id and ln.billing_period_start is not None:
+                    key = (ln.billing_period_start, ln.line_id)
+                    known = out.get(key)
+                    total = ln.amount + (known.amount if known else Decimal("0.00"))
+                    out[key] = Billed(total, ln.description, ln.serials, ln.vat_rate)
+        return out
 
     async def get(self, invoice_id: uuid.UUID) -> Invoice:
         found = await self.get_many([invoice_id])

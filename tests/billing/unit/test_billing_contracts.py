@@ -101,7 +101,13 @@ async def test_a_newer_version_keeps_invoiced_periods_and_reprices_only_the_rest
         (date(2026, 7, 1), Decimal("600.00"), False),
         (date(2026, 10, 1), Decimal("600.00"), False),
     ]
-    assert [i.net for i in db.invoices_of(cid)] == [Decimal("300.00")], "the invoice is not touched"
+    first, *settled = db.invoices_of(cid)
+    assert first.net == Decimal("300.00"), "the invoice is not touched"
+    # The new state prices the invoiced quarter at 600: its old line is credited, the new one charged.
+    assert sorted((i.kind, i.net) for i in settled) == [
+        ("credit_note", Decimal("-300.00")),
+        ("invoice", Decimal("600.00")),
+    ]
 
 
 async def test_a_shortened_term_drops_the_periods_after_its_new_end() -> None:

@@ -73,8 +73,9 @@ class InvoiceGenerated(Payload):
     # Added by issue 9: net and VAT (None in older events, whose total had no VAT), kind, OCR reference.
     net: Amount | None = None
     vat: Amount = Decimal("0.00")
-    kind: str = "invoice"
+    kind: str = "invoice"  # invoice (invoice.generated), credit_note (invoice.credited), renewal_quote
     ocr: str | None = None
+    credits_invoice_id: uuid.UUID | None = None  # the invoice a credit note credits
 
 
 class PaymentReceived(Payload):

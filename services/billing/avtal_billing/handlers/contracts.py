@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from avtal_billing.domain.adjustments import adjustments
 from avtal_billing.domain.contracts import Buyer, Contract, is_billable
 from avtal_billing.domain.schedules import PricedLine, reschedule
+from avtal_billing.handlers.adjustments import settle
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.events import Envelope
 from avtal_common.payloads.contracts import ContractLine, ContractState, CustomerRef
@@ -25,6 +27,11 @@ async def on_contract_state(
     invoiced = [p for p in await uow.schedules.for_update(c.contract_id) if p.invoice_id is not None]
     # The contract's end_date is its last covered day; the schedule's end is exclusive.
     end = c.end_date + timedelta(days=1)
+    if invoiced and is_billable(c.status):
+        billed = await uow.invoices.billed_lines(c.contract_id)
+        found = adjustments(invoiced, end, c.billing_interval_months, priced_lines(c), billed)
+        if found:
+            await settle(uow, contract_of(c, event.version), found, event.occurred_at.date())
     lead = buyer.payment_terms_days if lead_days is None else lead_days
     periods = reschedule(
         c.start_date, end, c.billing_interval_months, priced_lines(c), invoiced, c.terms.billing_timing, lead

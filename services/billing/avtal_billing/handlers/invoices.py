@@ -13,10 +13,17 @@ from avtal_billing.domain.invoices import Invoice, Seller, render_backoff_s
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.logging import bind_correlation_id, get_logger
 from avtal_common.payloads.billing import InvoiceGenerated, InvoiceLineData
-from avtal_common.topics import INVOICE_GENERATED
+from avtal_common.topics import INVOICE_CREDITED, INVOICE_GENERATED, RENEWAL_QUOTED
 
 log = get_logger(__name__)
 
+# A credit note is announced on invoice.credited (it credits an invoice announced before), a renewal quote
+# on renewal.quoted; each carries the same document payload with its `kind`.
+TOPIC_OF_KIND = {
+    "invoice": INVOICE_GENERATED,
+    "credit_note": INVOICE_CREDITED,
+    "renewal_quote": RENEWAL_QUOTED,
+}
 ISSUED_VERSION = 1  # an invoice's version when it is issued; each later change to it counts on from here
 
 
@@ -65,7 +72,7 @@ async def _publish(uow: BillingUnitOfWork, inv: Invoice, pdf: bytes) -> None:
     bind_correlation_id(inv.correlation_id)  # the billing run's, carried to its events
     # The invoice is the aggregate (key and aggregate id), so a later fact about it (credited, paid)
     # lands on the same partition after this one; issuing is its first version.
-    await uow.emit(INVOICE_GENERATED, inv.invoice_id, generated(inv, digest), ISSUED_VERSION)
+    await uow.emit(TOPIC_OF_KIND[inv.kind], inv.invoice_id, generated(inv, digest), ISSUED_VERSION)
 
 
 def generated(inv: Invoice, digest: str) -> InvoiceGenerated:
@@ -102,4 +109,5 @@ def generated(inv: Invoice, digest: str) -> InvoiceGenerated:
         vat=inv.vat,
         kind=inv.kind,
         ocr=inv.ocr,
+        credits_invoice_id=inv.credits_invoice_id,
     )

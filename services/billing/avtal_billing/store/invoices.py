@@ -7,6 +7,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+from avtal_billing.domain.adjustments import Billed, LineKey
 from avtal_billing.domain.invoices import Invoice, InvoiceLine
 from avtal_billing.store.contracts import buyer_from, buyer_json
 from avtal_common.errors import NotFound
@@ -92,6 +93,14 @@ SELECT coalesce(invoice_no, invoice_id::text) AS name, pdf FROM invoices
 WHERE run_id = (SELECT run_id FROM billing_runs WHERE run_key = $1) AND pdf IS NOT NULL
 ORDER BY invoice_no
 """
+# What each contract line of each schedule period came to so far: its invoice line and any credits.
+_BILLED_LINES = """
+SELECT l.billing_period_start, l.line_id, sum(l.amount) AS amount, min(l.description) AS description,
+       min(l.serials) AS serials, max(l.vat_rate) AS vat_rate
+FROM invoice_lines l JOIN invoices i USING (invoice_id)
+WHERE l.contract_id = $1 AND i.status <> 'draft' AND i.kind <> 'renewal_quote'
+GROUP BY l.billing_period_start, l.line_id
+"""
 _RENDER_FAILED = """
 UPDATE invoices SET pdf_error = $2, pdf_not_before = now() + make_interval(secs => $3)
 WHERE invoice_id = $1 AND pdf IS NULL
@@ -130,7 +139,7 @@ class InvoiceRepo:
             for inv in invoices
             if inv.kind == "invoice"
             for ln in inv.lines
-            if ln.contract_id is not None and ln.billing_period_start is not None
+            if ln.kind == "invoice" and ln.contract_id is not None and ln.billing_period_start is not None
         ]
         if billed:
             await self._conn.execute(_MARK_BILLED, *(list(col) for col in zip(*billed, strict=True)))
@@ -170,6 +179,15 @@ class InvoiceRepo:
     async def attach_pdf(self, invoice_id: uuid.UUID, pdf: bytes, sha256: str) -> bool:
         """Store the PDF unless the invoice has one already; True if this one was stored."""
         return str(await self._conn.execute(_ATTACH, invoice_id, pdf, sha256)).endswith(" 1")
+
+    async def billed_lines(self, contract_id: uuid.UUID) -> dict[LineKey, Billed]:
+        rows = await self._conn.fetch(_BILLED_LINES, contract_id)
+        return {
+            (r["billing_period_start"], r["line_id"]): Billed(
+                r["amount"], r["description"], r["serials"], r["vat_rate"]
+            )
+            for r in rows
+        }
 
     async def replace_pdf(self, invoice_id: uuid.UUID, pdf: bytes, sha256: str) -> bool:
         """Replace an issued invoice's PDF; False while it has none yet (the issuer renders it first)."""

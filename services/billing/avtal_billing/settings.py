@@ -25,6 +25,8 @@ class BillingSettings(ServiceSettings):
     run_helper_every_s: float = Field(default=2.0, gt=0)
     # Customers (or contracts) billed per transaction: a crash loses at most one chunk's work.
     run_chunk: int = Field(default=500, ge=1, le=5000)
+    # Chunks a run bills at once in one process (each on its own connection; replicas add theirs).
+    run_workers: int = Field(default=2, ge=1, le=8)
     # Dunning: days after the due date of the reminder, the second reminder and the final notice.
     dunning_ladder: tuple[int, int, int] = (7, 21, 35)
     dunning_every_s: float = Field(default=3600.0, gt=0)

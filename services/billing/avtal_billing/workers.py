@@ -44,7 +44,13 @@ async def auto_billing(rt: Runtime) -> None:
             bind_correlation_id(None)  # a fresh id per automatic run
             s = _settings(rt)
             cmd = RunBilling(
-                now.date(), f"auto:{now.date()}", s.payment_terms_days, now.date(), s.invoice_per, s.run_chunk
+                now.date(),
+                f"auto:{now.date()}",
+                s.payment_terms_days,
+                now.date(),
+                s.invoice_per,
+                s.run_chunk,
+                s.run_workers,
             )
             try:
                 run = await run_billing(lambda: units_of_work(rt), cmd)

@@ -55,7 +55,15 @@ class BillingRunController(Controller):
         run_key = data.run_key or f"manual:{as_of}:{uuid.uuid4()}"
         try:
             per = data.invoice_per or settings.invoice_per
-            cmd = RunBilling(as_of, run_key, settings.payment_terms_days, today, per, settings.run_chunk)
+            cmd = RunBilling(
+                as_of,
+                run_key,
+                settings.payment_terms_days,
+                today,
+                per,
+                settings.run_chunk,
+                settings.run_workers,
+            )
             run = await run_billing(uows, cmd)
         except RunRefused as exc:
             raise ProblemDetailsException(

@@ -18,6 +18,7 @@ class RunBilling:
     today: date  # the caller's date, for the bounds of `as_of`
     invoice_per: str = "customer"  # one invoice per customer (and currency) per run, or per contract
     chunk: int = 500  # keys (customers or contracts) billed per transaction
+    workers: int = 2  # chunks in flight at once in this process (each on its own connection)
 
     def check(self) -> None:
         check_run(self.as_of, self.run_key, self.payment_terms_days, self.today, self.invoice_per)

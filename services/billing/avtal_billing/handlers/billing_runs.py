@@ -45,7 +45,9 @@ async def run_billing(uows: UnitsOfWork, cmd: RunBilling) -> BillingRun:
         run = await uow.runs.start(uuid.uuid4(), cmd.run_key, cmd.as_of, cmd.invoice_per)
     issuing = _Issuing(run, cmd.payment_terms_days, current_correlation_id(), cmd.chunk)
     if not run.finished:
-        await work_on(uows, issuing)
+        # Workers of one process share the run like replicas do: one computes while another waits on
+        # the database.
+        await asyncio.gather(*(work_on(uows, issuing) for _ in range(cmd.workers)))
         async with uows() as uow:
             await uow.runs.finish(run.run_id)
     if run.rounds > 1:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -37,9 +35,13 @@ WHERE customers.seen_at < EXCLUDED.seen_at
 _BUYER = f"SELECT {', '.join(Buyer.__dataclass_fields__)} FROM customers WHERE customer_id = $1"
 
 
+_BUYER_FIELDS = tuple(Buyer.__dataclass_fields__)
+
+
 def buyer_json(b: Buyer) -> dict[str, Any]:
-    """The buyer as a JSON object (ids and rates as strings)."""
-    out: dict[str, Any] = json.loads(json.dumps(asdict(b), default=str))
+    """The buyer as a JSON object (ids and rates as strings); built directly, as runs write thousands."""
+    out = {f: getattr(b, f) for f in _BUYER_FIELDS}
+    out["customer_id"], out["vat_rate"] = str(b.customer_id), str(b.vat_rate)
     return out
 
 

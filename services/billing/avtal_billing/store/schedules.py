@@ -164,20 +164,19 @@ def line_json(ln: PeriodLine) -> dict[str, Any]:
 
 
 def line_from(d: dict[str, Any]) -> PeriodLine:
-    def opt(key: str, cast: Any) -> Any:
-        value = d.get(key)
-        return None if value is None else cast(value)
-
+    """A stored period line (runs read thousands: no per-field helpers)."""
+    keys = ("line_id", "start", "end", "unit_price", "vat_rate")
+    line_id, start, end, unit, rate = (d.get(k) for k in keys)
     return PeriodLine(
-        description=d["description"],
-        amount=Decimal(d["amount"]),
-        line_id=opt("line_id", uuid.UUID),
-        start=opt("start", date.fromisoformat),
-        end=opt("end", date.fromisoformat),
-        serials=d.get("serials") or "",
-        quantity=int(d.get("quantity") or 1),
-        unit_price=opt("unit_price", Decimal),
-        vat_rate=opt("vat_rate", Decimal),
+        d["description"],
+        Decimal(d["amount"]),
+        uuid.UUID(line_id) if line_id else None,
+        date.fromisoformat(start) if start else None,
+        date.fromisoformat(end) if end else None,
+        d.get("serials") or "",
+        int(d.get("quantity") or 1),
+        Decimal(unit) if unit is not None else None,
+        Decimal(rate) if rate is not None else None,
     )
 
 

@@ -115,7 +115,8 @@ async def run_figure(common: CommonSettings) -> Figure:
         limit=made / raw_s,
         note=f"{CONTRACTS} contracts × 3 lines, one invoice per customer, 500 customers a transaction, "
         f"to committed invoices with numbers, VAT and OCR (invoice.generated follows each PDF: see "
-        f"pdf_renders_per_s_per_core); limit = asyncpg COPY of the same rows; target ≥ {INVOICES_TARGET:.0f}/s",
+        f"pdf_renders_per_s_per_core); limit = asyncpg COPY of the same rows; "
+        f"target ≥ {INVOICES_TARGET:.0f}/s",
     )
 
 
@@ -136,8 +137,8 @@ def _sample_invoice(i: int) -> object:
         )
         for k in range(3)
     )
-    return bill(DuePeriod(contract, TODAY, TODAY.replace(year=TODAY.year + 1), lines), f"INV-{TODAY.year}-{i:06d}",
-                TODAY, 30, invoice_no=i)  # fmt: skip
+    period = DuePeriod(contract, TODAY, TODAY.replace(year=TODAY.year + 1), lines)
+    return bill(period, f"INV-{TODAY.year}-{i:06d}", TODAY, 30, invoice_no=i)
 
 
 def _bare(htmls: list[str]) -> float:

@@ -6,11 +6,12 @@ from avtal_billing.handlers.bill_now import on_bill_requested
 from avtal_billing.handlers.contracts import on_contract_state
 from avtal_billing.handlers.customers import on_customer_state
 from avtal_billing.handlers.payments import on_payment_received
+from avtal_billing.handlers.renewals import on_contract_expiring
 from avtal_billing.settings import BillingSettings
 from avtal_common import topics
 from avtal_common.consumer import EventHandler
 from avtal_common.payloads.billing import PaymentReceived
-from avtal_common.payloads.contracts import BillRequested, ContractState
+from avtal_common.payloads.contracts import BillRequested, ContractExpiring, ContractState
 from avtal_common.payloads.customers import CustomerState
 from avtal_common.runtime import Runtime
 
@@ -29,6 +30,9 @@ def handlers(rt: Runtime) -> list[EventHandler]:
             partial(on_contract_state, lead_days=lead_days),
         ),
         EventHandler(topics.CUSTOMER_STATE, CustomerState, "billing.on_customer_state", on_customer_state),
+        EventHandler(
+            topics.CONTRACT_EXPIRING, ContractExpiring, "billing.on_contract_expiring", on_contract_expiring
+        ),
         EventHandler(
             topics.PAYMENT_RECEIVED, PaymentReceived, "billing.on_payment_received", on_payment_received
         ),

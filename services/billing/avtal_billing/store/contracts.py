@@ -32,6 +32,7 @@ ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.e
     payment_terms_days = EXCLUDED.payment_terms_days, seen_at = EXCLUDED.seen_at
 WHERE customers.seen_at < EXCLUDED.seen_at
 """
+_STATE = "SELECT state FROM contracts WHERE contract_id = $1"
 _BUYER = f"SELECT {', '.join(Buyer.__dataclass_fields__)} FROM customers WHERE customer_id = $1"
 
 
@@ -76,6 +77,11 @@ class ContractRepo:
             state,
         )
         return str(status).endswith(" 1")
+
+    async def state(self, contract_id: Any) -> dict[str, Any] | None:
+        """The newest contract.state billing stored for the contract (None: unknown, or from before 9)."""
+        found: dict[str, Any] | None = await self._conn.fetchval(_STATE, contract_id)
+        return found
 
 
 class CustomerRepo:

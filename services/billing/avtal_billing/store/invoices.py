@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 from avtal_billing.domain.adjustments import Billed, LineKey
@@ -101,6 +102,9 @@ FROM invoice_lines l JOIN invoices i USING (invoice_id)
 WHERE l.contract_id = $1 AND i.status <> 'draft' AND i.kind <> 'renewal_quote'
 GROUP BY l.billing_period_start, l.line_id
 """
+_QUOTE_EXISTS = """
+SELECT EXISTS (SELECT 1 FROM invoices WHERE contract_id = $1 AND kind = 'renewal_quote' AND period_start = $2)
+"""
 _RENDER_FAILED = """
 UPDATE invoices SET pdf_error = $2, pdf_not_before = now() + make_interval(secs => $3)
 WHERE invoice_id = $1 AND pdf IS NULL
@@ -188,6 +192,9 @@ class InvoiceRepo:
             )
             for r in rows
         }
+
+    async def quote_exists(self, contract_id: uuid.UUID, term_start: date) -> bool:
+        return bool(await self._conn.fetchval(_QUOTE_EXISTS, contract_id, term_start))
 
     async def replace_pdf(self, invoice_id: uuid.UUID, pdf: bytes, sha256: str) -> bool:
         """Replace an issued invoice's PDF; False while it has none yet (the issuer renders it first)."""

@@ -98,6 +98,9 @@ class FakeContractRepo:
         s.contracts[c.contract_id] = c
         return True
 
+    async def price_notices(self, contract_ids: list[Any], after: date) -> dict[Any, list[dict[str, str]]]:
+        return {}
+
 
 class FakeCustomerRepo:
     def __init__(self, db: FakeBillingDb) -> None:

@@ -210,6 +210,7 @@ class Invoice(Out):
     paid: Amount = Decimal("0.00")
     credits_invoice_id: uuid.UUID | None = None
     buyer_address: list[str] = []  # as printed: street, postcode and city, country
+    notices: list[dict[str, str]] = []  # announced price changes: date, old, new, description
     buyer_vat_no: str | None = None
 
 

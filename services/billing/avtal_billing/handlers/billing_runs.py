@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from avtal_billing.domain.commands import RunBilling
 from avtal_billing.domain.invoices import (
@@ -86,6 +87,7 @@ class _Issuing:
     terms_days: int
     correlation_id: str | None
     chunk: int = CHUNK
+    notices: dict[Any, list[dict[str, str]]] = field(default_factory=dict)  # announced price changes
 
     @property
     def series(self) -> str:
@@ -96,7 +98,11 @@ class _Issuing:
         terms for)."""
         number = invoice_number(self.run.as_of.year, n)
         terms = None if periods[0].contract.buyer is not None else self.terms_days
-        return bill(periods, number, self.run.as_of, terms, self.run.run_id, self.correlation_id, n)
+        made = bill(periods, number, self.run.as_of, terms, self.run.run_id, self.correlation_id, n)
+        announced = [
+            x for c in dict.fromkeys(p.contract.contract_id for p in periods) for x in self.notices.get(c, [])
+        ]
+        return replace(made, notices=tuple(announced)) if announced else made
 
 
 def grouped(due: list[DuePeriod], per: str) -> list[list[DuePeriod]]:
@@ -165,8 +171,10 @@ async def _bill_groups(
     uow: BillingUnitOfWork, issuing: _Issuing, groups: list[list[DuePeriod]]
 ) -> list[PeriodFailure]:
     run = issuing.run
+    contract_ids = list({p.contract.contract_id for g in groups for p in g})
+    notices = await uow.contracts.price_notices(contract_ids, run.as_of)
     first = await uow.invoices.reserve_numbers(issuing.series, len(groups))
-    billed, failures = await _store(uow, issuing, groups, first)
+    billed, failures = await _store(uow, replace(issuing, notices=notices), groups, first)
     # The counter row stays locked by this transaction, so settling the difference keeps the numbers
     # gapless either way: fewer invoices give numbers back, a group split by contract takes more.
     await uow.invoices.release_numbers(issuing.series, len(groups) - billed)

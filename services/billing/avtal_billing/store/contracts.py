@@ -33,6 +33,20 @@ ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.e
 WHERE customers.seen_at < EXCLUDED.seen_at
 """
 _STATE = "SELECT state FROM contracts WHERE contract_id = $1"
+# Announced price changes: a line starting after `$2` that continues another line of the same item at
+# another price (contracts splits a line at a price change's effective date).
+_NOTICES = """
+SELECT c.contract_id, n->>'start_date' AS date, o->>'annual_price' AS old, n->>'annual_price' AS new,
+       (n->>'product_name') || ' · S/N ' || (n->'item'->>'serial_no') AS description
+FROM contracts c
+CROSS JOIN LATERAL jsonb_array_elements(c.state->'lines') n
+JOIN LATERAL jsonb_array_elements(c.state->'lines') o
+  ON o->'item'->>'item_id' = n->'item'->>'item_id'
+ AND (o->>'end_date')::date = (n->>'start_date')::date - 1
+WHERE c.contract_id = ANY($1::uuid[]) AND c.state IS NOT NULL AND (n->>'start_date')::date > $2
+  AND (o->>'annual_price')::numeric <> (n->>'annual_price')::numeric
+ORDER BY c.contract_id, date, description
+"""
 _BUYER = f"SELECT {', '.join(Buyer.__dataclass_fields__)} FROM customers WHERE customer_id = $1"
 
 
@@ -77,6 +91,15 @@ class ContractRepo:
             state,
         )
         return str(status).endswith(" 1")
+
+    async def price_notices(self, contract_ids: list[Any], after: Any) -> dict[Any, list[dict[str, str]]]:
+        """Per contract, the price changes its lines announce from after `after` on."""
+        out: dict[Any, list[dict[str, str]]] = {}
+        for r in await self._conn.fetch(_NOTICES, contract_ids, after):
+            out.setdefault(r["contract_id"], []).append(
+                {k: r[k] for k in ("date", "old", "new", "description")}
+            )
+        return out
 
     async def state(self, contract_id: Any) -> dict[str, Any] | None:
         """The newest contract.state billing stored for the contract (None: unknown, or from before 9)."""

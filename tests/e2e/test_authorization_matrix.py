@@ -132,6 +132,7 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/invoices/{invoice_id:uuid}/pdf"): customer_as("/api/v1/invoices/{invoice}/pdf"),
     # Billing for staff (issue 9): runs, a run's PDFs, re-rendering, payments, receivables.
     ("GET", "/api/v1/billing-runs"): staff_only("/api/v1/billing-runs"),
+    ("GET", "/api/v1/billing-runs/preview"): staff_only("/api/v1/billing-runs/preview"),
     ("GET", "/api/v1/billing-runs/{run_key:str}"): Expect("/api/v1/billing-runs/nope", 401, 404, 403, 403),
     ("GET", "/api/v1/billing-runs/{run_key:str}/pdfs.zip"): Expect(
         "/api/v1/billing-runs/nope/pdfs.zip", 401, 404, 403, 403
@@ -288,6 +289,16 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/contracts/{contract_id:uuid}/renew"): Expect(
         f"/contracts/{NOBODY}/renew", LOGIN, 404, 403, 403, form=lambda w: {}
     ),
+    # Billing screens (issue 9), staff only.
+    ("GET", "/billing"): Expect("/billing", LOGIN, 200, 403, 403),
+    ("POST", "/billing/runs"): Expect("/billing/runs", LOGIN, 400, 403, 403, form=lambda w: {}),
+    ("GET", "/billing/runs/{run_key:str}"): Expect("/billing/runs/nope", LOGIN, 404, 403, 403),
+    ("GET", "/payments"): Expect("/payments", LOGIN, 200, 403, 403),
+    ("POST", "/payments"): Expect("/payments", LOGIN, 400, 403, 403, form=lambda w: {}),
+    ("POST", "/payments/{payment_id:str}/resolve"): Expect(
+        "/payments/nope/resolve", LOGIN, 404, 403, 403, form=lambda w: {"invoice_no": "INV-1"}
+    ),
+    ("GET", "/receivables"): Expect("/receivables", LOGIN, 200, 403, 403),
     ("GET", "/imports"): Expect("/imports", LOGIN, 200, 403, 403),
     ("POST", "/imports"): Expect("/imports", LOGIN, 400, 403, 403, form=lambda w: {"kind": "products"}),
     ("GET", "/imports/{job_id:uuid}"): Expect(f"/imports/{NOBODY}", LOGIN, 404, 403, 403),

@@ -18,6 +18,7 @@ from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
 from avtal_gateway.api.auth import session_auth
 from avtal_gateway.api.billing import BillingApiController
+from avtal_gateway.api.billing_portal import BillingPortalController
 from avtal_gateway.api.catalog import CATALOG_ROUTES
 from avtal_gateway.api.contract_workspace import CONTRACT_ROUTES
 from avtal_gateway.api.contracts_bulk import BULK_API_ROUTES
@@ -114,6 +115,7 @@ SPEC = ServiceSpec(
         OutboxController,
         StaffController,
         BillingApiController,
+        BillingPortalController,
         ScopedController,
         LoginPageController,
         PortalController,

@@ -331,4 +331,7 @@ class PaymentIn(BaseModel):
 
 
 class ResolvePaymentIn(BaseModel):
-    invoice_id: uuid.UUID
+    """The invoice to apply an unmatched payment to: by id, or by its number."""
+
+    invoice_id: uuid.UUID | None = None
+    invoice_no: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9-]+$")

@@ -464,3 +464,13 @@ class Receivable(Out):
     balance: Amount
     overdue: Amount
     credit: Amount
+
+
+class RunPreview(Out):
+    """What a billing run would bill in one currency (net, before VAT), before it is started."""
+
+    currency: str
+    customers: int
+    contracts: int
+    periods: int
+    net: Amount

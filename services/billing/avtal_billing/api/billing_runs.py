@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from litestar import Controller, Response, get, post
 from litestar.plugins.problem_details import ProblemDetailsException
@@ -70,6 +70,13 @@ class BillingRunController(Controller):
                 status_code=400, title="Billing run refused", detail=str(exc)
             ) from exc
         return _out(run)
+
+    @get("/preview")
+    async def preview(self, uow: BillingUnitOfWork, as_of: date | None = None) -> list[responses.RunPreview]:
+        """What a run up to `as_of` (default today) would bill, per currency; writes nothing."""
+        async with uow:
+            rows = await uow.schedules.preview(as_of or datetime.now(UTC).date())
+        return [responses.RunPreview(**r) for r in rows]
 
     @get("/")
     async def list_runs(self, uow: BillingUnitOfWork, limit: Limit = 20, offset: Offset = 0) -> Page[RunOut]:

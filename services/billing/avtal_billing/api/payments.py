@@ -60,7 +60,7 @@ class PaymentController(Controller):
     ) -> responses.Payment:
         """Apply an unmatched payment to the invoice staff chose."""
         async with uow:
-            return _out(await resolve_payment(uow, payment_id, data.invoice_id, actor))
+            return _out(await resolve_payment(uow, payment_id, data.invoice_id, actor, data.invoice_no))
 
     @get("/receivables")
     async def receivables(

@@ -49,14 +49,23 @@ async def receive_payment(uow: BillingUnitOfWork, p: Payment) -> Payment:
     return await uow.payments.get(p.payment_id)
 
 
-async def resolve_payment(uow: BillingUnitOfWork, payment_id: str, invoice_id: uuid.UUID, by: str) -> Payment:
-    """Staff apply an unmatched payment to the invoice they chose."""
+async def resolve_payment(
+    uow: BillingUnitOfWork,
+    payment_id: str,
+    invoice_id: uuid.UUID | None,
+    by: str,
+    invoice_no: str | None = None,
+) -> Payment:
+    """Staff apply an unmatched payment to the invoice they chose (by id or number)."""
     p = await uow.payments.get(payment_id)
     if p.status != "unmatched":
         raise Conflict(f"payment {payment_id} is applied already (to invoice {p.invoice_id})")
-    found = await uow.payments.invoice_by(invoice_id=invoice_id)
+    if invoice_id is None and not invoice_no:
+        raise DomainError("name the invoice to apply the payment to: invoice_id or invoice_no")
+    found = await uow.payments.invoice_by(number=invoice_no.strip().upper() if invoice_no else None,
+                                          invoice_id=invoice_id)  # fmt: skip
     if found is None:
-        raise NotFound(f"invoice {invoice_id} does not exist")
+        raise NotFound(f"invoice {invoice_id or invoice_no} does not exist")
     if (reason := unmatched_reason(p, found)) is not None:
         raise DomainError(reason)
     applied, over = split(p.amount, found)

@@ -90,7 +90,7 @@ class PaymentRepo:
         self, ocr: str | None = None, number: str | None = None, invoice_id: uuid.UUID | None = None
     ) -> OpenInvoice | None:
         """The invoice a payment names, locked until the transaction ends."""
-        sql, key = (_BY_OCR, ocr) if ocr else (_BY_NO, number) if number else (_BY_ID, invoice_id)
+        sql, key = (_BY_OCR, ocr) if ocr else (_BY_ID, invoice_id) if invoice_id else (_BY_NO, number)
         row = await self._conn.fetchrow(sql, key) if key else None
         return OpenInvoice(**dict(row)) if row else None
 

@@ -69,6 +69,12 @@ ORDER BY p.{{key}}, p.contract_id, p.period_start
 FOR UPDATE OF p
 """
 _NO_KEY = "00000000-0000-0000-0000-000000000000"
+# What a run on `$1` would bill: per currency, customers, contracts, periods and net (writes nothing).
+_PREVIEW = """
+SELECT currency, count(DISTINCT customer_id) AS customers, count(DISTINCT contract_id) AS contracts,
+       count(*) AS periods, sum(amount) AS net
+FROM billing_periods WHERE invoice_id IS NULL AND bill_on <= $1 GROUP BY currency ORDER BY currency
+"""
 _ANY_DUE = f"""
 SELECT EXISTS (SELECT 1 FROM billing_periods p
                WHERE p.invoice_id IS NULL AND p.bill_on <= $2 AND {_NOT_FAILED})
@@ -133,6 +139,9 @@ class ScheduleRepo:
             return [], None
         rows = await self._conn.fetch(_DUE_OF_KEYS.format(key=key), run_id, as_of, keys)
         return [_due(r) for r in rows], max(keys)
+
+    async def preview(self, as_of: date) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self._conn.fetch(_PREVIEW, as_of)]
 
     async def any_due(self, run_id: uuid.UUID, as_of: date) -> bool:
         """Whether the run has due periods left, locked by someone or not (its failures excluded)."""

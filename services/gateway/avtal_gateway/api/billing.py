@@ -4,13 +4,14 @@ receivables, and re-rendering an invoice's PDF."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 
 from avtal_common.api.commands import BillingRunIn, PaymentIn, ResolvePaymentIn
 from avtal_common.api.pagination import Limit, Offset, Page
-from avtal_common.api.responses import BillingRun, Invoice, Payment, Receivable
+from avtal_common.api.responses import BillingRun, Invoice, Payment, Receivable, RunPreview
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.api.problems import COMMAND, READ_ONE, STAFF_READ, problems
@@ -37,6 +38,13 @@ class BillingApiController(Controller):
     async def runs(self, services: Services, limit: Limit = 20, offset: Offset = 0) -> Page[BillingRun]:
         """Billing runs, newest first, with their counts and totals per currency."""
         return await page(services, "billing", "/billing-runs/", BillingRun, limit, offset)
+
+    @get("/billing-runs/preview", responses=problems(*STAFF_READ))
+    async def preview(self, services: Services, as_of: date | None = None) -> list[RunPreview]:
+        """What a run up to `as_of` (default today) would bill, per currency; writes nothing."""
+        raw = await services.json("billing", "GET", "/billing-runs/preview", params={"as_of": as_of})
+        found: list[RunPreview] = parse("billing", list[RunPreview], raw)
+        return found
 
     @get("/billing-runs/{run_key:str}", responses=problems(*READ_ONE))
     async def run(self, services: Services, run_key: str = RunKey) -> BillingRun:

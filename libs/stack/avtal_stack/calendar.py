@@ -10,19 +10,24 @@ import httpx
 from avtal_stack.config import StackSettings
 
 
-def contracts_client(settings: StackSettings) -> httpx.Client:
-    """The running stack's contracts service (stack.json), or AVTAL_CONTRACTS_URL + AVTAL_SERVICE_TOKEN."""
-    url, token = os.environ.get("AVTAL_CONTRACTS_URL"), os.environ.get("AVTAL_SERVICE_TOKEN")
+def service_client(service: str, settings: StackSettings) -> httpx.Client:
+    """The running stack's `service` (stack.json), or AVTAL_<SERVICE>_URL + AVTAL_SERVICE_TOKEN."""
+    env = f"AVTAL_{service.upper()}_URL"
+    url, token = os.environ.get(env), os.environ.get("AVTAL_SERVICE_TOKEN")
     state_file = settings.home / "stack.json"
     if (url is None or token is None) and state_file.exists():
         state = json.loads(state_file.read_text())
-        url, token = url or state["services"]["contracts"], token or state["service_token"]
+        url, token = url or state["services"][service], token or state["service_token"]
     if url is None or token is None:
         raise SystemExit(
             f"no running stack found ({state_file} is missing): start one with `avtal up`, or set "
-            "AVTAL_CONTRACTS_URL and AVTAL_SERVICE_TOKEN to reach a contracts service elsewhere"
+            f"{env} and AVTAL_SERVICE_TOKEN to reach a {service} service elsewhere"
         )
     return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=3600)
+
+
+def contracts_client(settings: StackSettings) -> httpx.Client:
+    return service_client("contracts", settings)
 
 
 def run(today: str | None, customer_id: str | None, settings: StackSettings) -> int:

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     _add_dlq_commands(sub)
     add_import_parser(sub)
     _add_contracts_commands(sub)
+    _add_billing_commands(sub)
     args = parser.parse_args(argv)
     common = CommonSettings()
     configure_logging(
@@ -88,6 +89,10 @@ def main(argv: list[str] | None = None) -> None:
         from avtal_stack.calendar import run as run_calendar
 
         sys.exit(run_calendar(args.today, args.customer, StackSettings()))
+    if args.command == "billing":
+        from avtal_stack.billing import run as run_billing
+
+        sys.exit(run_billing(args.as_of, args.key, args.per, StackSettings()))
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 
@@ -102,6 +107,15 @@ def _add_contracts_commands(sub: argparse._SubParsersAction[argparse.ArgumentPar
     cal = cmds.add_parser("calendar", help="run the daily calendar (status, reminders, renewals) for a day")
     cal.add_argument("--today", help="the day to run as, YYYY-MM-DD (default: today)")
     cal.add_argument("--customer", help="only this customer's contracts (its id)")
+
+
+def _add_billing_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("billing", help="billing operations on the running stack")
+    cmds = p.add_subparsers(dest="billing_command", required=True)
+    run = cmds.add_parser("run", help="bill everything due by a day, with progress, totals and failures")
+    run.add_argument("--as-of", help="bill what is due by this day, YYYY-MM-DD (default: today)")
+    run.add_argument("--key", help="the run's key: the same key again retries its failures")
+    run.add_argument("--per", choices=("customer", "contract"), help="one invoice per customer or contract")
 
 
 def _add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

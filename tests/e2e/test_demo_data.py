@@ -73,3 +73,13 @@ def test_the_demo_bills_two_vat_rates_on_one_invoice_and_an_eu_business_with_rev
 
     assert sorted({ln["vat_rate"] for ln in mixed["lines"]}, key=float) == ["6.00", "25.00"]
     assert reverse["reverse_charge"] and reverse["vat"] == "0.00"
+
+
+def test_the_demo_has_a_partial_payment_an_unmatched_one_and_unpaid_invoices(staff: httpx.Client) -> None:
+    unmatched = ok(staff.get("/api/v1/payments", params={"status": "unmatched"}))["items"]
+    matched = ok(staff.get("/api/v1/payments", params={"status": "matched"}))["items"]
+    owed = ok(staff.get("/api/v1/receivables"))
+
+    assert "DEMO-BG-0002" in {p["payment_id"] for p in unmatched}
+    assert "DEMO-BG-0001" in {p["payment_id"] for p in matched}
+    assert any(float(r["overdue"]) > 0 for r in owed), "unpaid invoices past their due date"

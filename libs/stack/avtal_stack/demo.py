@@ -123,6 +123,7 @@ def seed_demo(stack: Stack) -> None:
         for as_of in [*_month_starts(months_before(today, 9), today), today]:
             ok(api.post("/api/v1/billing-runs", json={"as_of": str(as_of), "run_key": f"demo:{as_of}"}))
         demo_contracts.parties(api)
+        demo_billing.payments(api)
     if not customer_ok and not _customer_login_works(
         stack.portal_url, s["customer_email"], s["customer_password"]
     ):

@@ -4,6 +4,7 @@ customer billed with reverse charge (issue 9)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -77,3 +78,23 @@ def vat_examples(api: httpx.Client, today: date) -> list[str]:
     if MANUALS["sku"] not in skus:
         demo.ok(api.post("/api/v1/products", json=MANUALS))
     return [demo.customer_and_contract(api, spec, None) for spec in _specs(today)]
+
+
+def payments(api: httpx.Client) -> None:
+    """Nordic Freight paid part of its oldest invoice (by OCR), and a payment whose reference matches
+    nothing waits in the unmatched queue; the other invoices stay unpaid and go through dunning."""
+    [customer] = demo.items_of(demo.ok(api.get("/api/v1/customers", params={"q": "Nordic Freight"})))
+    invoices = demo.items_of(
+        demo.ok(api.get("/api/v1/invoices", params={"customer_id": customer["customer_id"], "limit": 1000}))
+    )
+    payable = [i for i in invoices if i["kind"] == "invoice" and i.get("ocr")]
+    oldest = min(payable, key=lambda i: i["issue_date"], default=None)
+    if oldest is not None:
+        half = f"{Decimal(oldest['total']) / 2:.2f}"
+        partial = {"payment_id": "DEMO-BG-0001", "amount": half, "currency": oldest["currency"],
+                   "paid_on": oldest["due_date"], "reference": oldest["ocr"],
+                   "payer": "Nordic Freight AB"}  # fmt: skip
+        demo.ok(api.post("/api/v1/payments", json=partial))
+    stray = {"payment_id": "DEMO-BG-0002", "amount": "4999.00", "currency": "SEK", "paid_on": str(date.today()),
+             "reference": "1234567897", "payer": "Okänd betalare"}  # fmt: skip
+    demo.ok(api.post("/api/v1/payments", json=stray))

@@ -4,27 +4,16 @@ violation on the way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import httpx
-import pytest
-from e2e.test_portal_browser import CHROMIUM, FLAGS
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from avtal_testing.api import ok, unique
 from avtal_testing.contract_ops import START, TODAY, contract_now, reload
 from avtal_testing.stack import StackInfo
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _sign_in(browser: Browser, stack: StackInfo, email: str, password: str) -> tuple[Page, list[str]]:

@@ -95,6 +95,6 @@ def payments(api: httpx.Client) -> None:
                    "paid_on": oldest["due_date"], "reference": oldest["ocr"],
                    "payer": "Nordic Freight AB"}  # fmt: skip
         demo.ok(api.post("/api/v1/payments", json=partial))
-    stray = {"payment_id": "DEMO-BG-0002", "amount": "4999.00", "currency": "SEK", "paid_on": str(date.today()),
-             "reference": "1234567897", "payer": "Okänd betalare"}  # fmt: skip
+    stray = {"payment_id": "DEMO-BG-0002", "amount": "4999.00", "currency": "SEK",
+             "paid_on": str(date.today()), "reference": "1234567897", "payer": "Okänd betalare"}  # fmt: skip
     demo.ok(api.post("/api/v1/payments", json=stray))

@@ -212,6 +212,7 @@ class Invoice(Out):
     buyer_address: list[str] = []  # as printed: street, postcode and city, country
     notices: list[dict[str, str]] = []  # announced price changes: date, old, new, description
     buyer_vat_no: str | None = None
+    credits_invoice_no: str | None = None  # a credit note: the number of the invoice it credits
 
 
 class BillingFailure(Out):

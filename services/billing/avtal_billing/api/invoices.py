@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.exceptions import ServiceUnavailableException as ServiceUnavailable
@@ -16,6 +16,8 @@ from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.api import responses
 from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.errors import Conflict
+
+InvoiceKind = Literal["invoice", "credit_note", "renewal_quote"]
 
 
 class InvoiceOut(responses.Invoice):
@@ -45,12 +47,14 @@ class InvoiceController(Controller):
         uow: BillingUnitOfWork,
         customer_id: uuid.UUID | None = None,
         contract_id: uuid.UUID | None = None,
+        kind: InvoiceKind | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[InvoiceOut]:
-        """Invoices, newest first, one page at a time (without their lines)."""
+        """Invoices, newest first, one page at a time (without their lines); `kind` narrows to invoices,
+        credit notes or renewal quotes."""
         async with uow:
-            found, total = await uow.invoices.search(customer_id, contract_id, limit, offset)
+            found, total = await uow.invoices.search(customer_id, contract_id, limit, offset, kind)
         return Page(items=[_out(i) for i in found], total=total, limit=limit, offset=offset)
 
     @get("/{invoice_id:uuid}")

@@ -25,6 +25,7 @@ class InvoiceOut(responses.Invoice):
 
     pdf_attempts: int = 0
     pdf_error: str | None = None
+    pdf_sha256: str | None = None  # of the stored PDF (a re-render stores its own)
 
 
 def _out(inv: Invoice) -> InvoiceOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -182,6 +182,9 @@ class InvoiceLine(Out):
     unit_price: Amount | None = None  # per unit and year
     vat_rate: Decimal = Decimal("0")
     vat: Amount = Decimal("0.00")
+
+
+InvoiceKind = Literal["invoice", "credit_note", "renewal_quote"]
 
 
 class Invoice(Out):

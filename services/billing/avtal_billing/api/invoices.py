@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.exceptions import ServiceUnavailableException as ServiceUnavailable
@@ -16,8 +16,6 @@ from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.api import responses
 from avtal_common.api.pagination import Limit, Offset, Page
 from avtal_common.errors import Conflict
-
-InvoiceKind = Literal["invoice", "credit_note", "renewal_quote"]
 
 
 class InvoiceOut(responses.Invoice):
@@ -48,7 +46,7 @@ class InvoiceController(Controller):
         uow: BillingUnitOfWork,
         customer_id: uuid.UUID | None = None,
         contract_id: uuid.UUID | None = None,
-        kind: InvoiceKind | None = None,
+        kind: responses.InvoiceKind | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[InvoiceOut]:

@@ -4,12 +4,13 @@ lines, service periods, serials, VAT summary and PDF; staff may render its PDF a
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
+from avtal_common.api.responses import InvoiceKind
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.domain.users import User
@@ -17,7 +18,6 @@ from avtal_gateway.handlers import views
 
 PAGE = 25
 AnyUser = Request[User, Any, Any]
-Kind = Literal["invoice", "credit_note", "renewal_quote"]
 TITLES = {None: "Invoices, credit notes and quotes", "invoice": "Invoices", "credit_note": "Credit notes",
           "renewal_quote": "Renewal quotes"}  # fmt: skip
 
@@ -31,7 +31,7 @@ class InvoicePortalController(Controller):
         self,
         services: Services,
         request: AnyUser,
-        kind: Kind | None = None,
+        kind: InvoiceKind | None = None,
         customer_id: uuid.UUID | None = None,
         offset: int = Parameter(ge=0, default=0),
     ) -> Template:

@@ -269,6 +269,11 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("GET", "/"): Expect("/", LOGIN, 200, 200, 200),
     ("GET", "/contracts/{contract_id:uuid}"): Expect("/contracts/{contract}", LOGIN, 200, 200, 404),
     ("GET", "/invoices/{invoice_id:uuid}/pdf"): Expect("/invoices/{invoice}/pdf", LOGIN, 200, 200, 404),
+    ("GET", "/invoices"): Expect("/invoices", LOGIN, 200, 200, 200),
+    ("GET", "/invoices/{invoice_id:uuid}"): Expect("/invoices/{invoice}", LOGIN, 200, 200, 404),
+    ("POST", "/invoices/{invoice_id:uuid}/pdf/render"): Expect(
+        f"/invoices/{NOBODY}/pdf/render", LOGIN, 404, 403, 403, form=lambda w: {}
+    ),
     ("GET", "/contracts"): Expect("/contracts", LOGIN, 200, 200, 200),
     ("POST", "/contracts/bulk/preview"): Expect(
         "/contracts/bulk/preview", LOGIN, 400, 403, 403, form=lambda w: {}

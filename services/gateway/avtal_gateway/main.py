@@ -29,6 +29,7 @@ from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
 from avtal_gateway.api.imports import ImportApiController, ImportPagesController
+from avtal_gateway.api.invoices_portal import InvoicePortalController
 from avtal_gateway.api.login_page import LoginPageController
 from avtal_gateway.api.outbox import OutboxController
 from avtal_gateway.api.portal import PortalController
@@ -119,6 +120,7 @@ SPEC = ServiceSpec(
         ScopedController,
         LoginPageController,
         PortalController,
+        InvoicePortalController,
         *CONTRACT_ROUTES,
         *CATALOG_ROUTES,
         *BULK_API_ROUTES,

@@ -128,3 +128,17 @@ def test_the_credit_note_and_the_quote_have_their_own_titles_and_no_payment_requ
 
     assert "Kreditfaktura" in credit and "Betala " not in credit
     assert "Renewal quote" in quote and "Please pay" not in quote and "Pro forma" in quote
+
+
+async def test_a_credit_note_pdf_names_the_invoice_it_credits_in_the_buyers_language(
+    renderer: WeasyPrintRenderer,
+) -> None:
+    credit = replace(_invoice("sv"), kind="credit_note", invoice_no="CN-2026-000007",
+                     credits_invoice_no="INV-2026-000123")  # fmt: skip
+    english = replace(credit, locale="en")
+
+    sv, en = _text(await renderer.render(credit, SELLER)), _text(await renderer.render(english, SELLER))
+
+    assert "Kreditfaktura" in sv and "Krediterar faktura" in sv and "INV-2026-000123" in sv
+    assert "Credit note" in en and "Credits invoice" in en and "INV-2026-000123" in en
+    assert "Förfallodatum" not in sv and "Due date" not in en

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -184,6 +184,9 @@ class InvoiceLine(Out):
     vat: Amount = Decimal("0.00")
 
 
+InvoiceKind = Literal["invoice", "credit_note", "renewal_quote"]
+
+
 class Invoice(Out):
     """An invoice, credit note or renewal quote (`kind`); `total` = `net` + `vat`."""
 
@@ -212,6 +215,7 @@ class Invoice(Out):
     buyer_address: list[str] = []  # as printed: street, postcode and city, country
     notices: list[dict[str, str]] = []  # announced price changes: date, old, new, description
     buyer_vat_no: str | None = None
+    credits_invoice_no: str | None = None  # a credit note: the number of the invoice it credits
 
 
 class BillingFailure(Out):

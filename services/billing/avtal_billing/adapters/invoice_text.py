@@ -22,6 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
         "please_pay": "Please pay", "by": "by", "quoting": "quoting the reference",
         "credit_text": "This credit note reduces the amount you owe; it is settled against your invoices.",
         "quote_text": "Pro forma: this quote for the next term is not an invoice and asks for no payment.",
+        "credits": "Credits invoice",
     },
     "sv": {
         "lang": "sv", "invoice": "Faktura", "credit_note": "Kreditfaktura",
@@ -38,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "please_pay": "Betala", "by": "senast", "quoting": "och ange OCR-nummer",
         "credit_text": "Kreditfakturan minskar ditt skuldbelopp och kvittas mot dina fakturor.",
         "quote_text": "Proforma: offerten för nästa avtalsperiod är ingen faktura och ska inte betalas.",
+        "credits": "Krediterar faktura",
     },
 }  # fmt: skip
 

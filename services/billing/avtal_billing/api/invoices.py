@@ -23,6 +23,7 @@ class InvoiceOut(responses.Invoice):
 
     pdf_attempts: int = 0
     pdf_error: str | None = None
+    pdf_sha256: str | None = None  # of the stored PDF (a re-render stores its own)
 
 
 def _out(inv: Invoice) -> InvoiceOut:
@@ -45,12 +46,14 @@ class InvoiceController(Controller):
         uow: BillingUnitOfWork,
         customer_id: uuid.UUID | None = None,
         contract_id: uuid.UUID | None = None,
+        kind: responses.InvoiceKind | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[InvoiceOut]:
-        """Invoices, newest first, one page at a time (without their lines)."""
+        """Invoices, newest first, one page at a time (without their lines); `kind` narrows to invoices,
+        credit notes or renewal quotes."""
         async with uow:
-            found, total = await uow.invoices.search(customer_id, contract_id, limit, offset)
+            found, total = await uow.invoices.search(customer_id, contract_id, limit, offset, kind)
         return Page(items=[_out(i) for i in found], total=total, limit=limit, offset=offset)
 
     @get("/{invoice_id:uuid}")

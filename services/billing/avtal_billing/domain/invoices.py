@@ -96,6 +96,7 @@ class Invoice:
     credits_invoice_id: uuid.UUID | None = None
     notices: tuple[dict[str, str], ...] = ()  # announced price changes: {date, old, new, description}
     paid: Decimal = Decimal("0.00")
+    credits_invoice_no: str | None = None  # the number of the invoice a credit note credits
 
     @property
     def vat_groups(self) -> list[VatGroup]:

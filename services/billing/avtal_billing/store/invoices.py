@@ -57,7 +57,10 @@ _COLUMNS = (
     "invoice_id, invoice_no, contract_id, contract_no, customer_id, customer_name, customer_email, "
     "locale, currency, issue_date, due_date, period_start, period_end, total, status, run_id, "
     "correlation_id, pdf_sha256, pdf_attempts, pdf_error, kind, series, buyer, net, vat, reverse_charge, "
-    "ocr, credits_invoice_id, notices, paid"
+    "ocr, credits_invoice_id, notices, paid, "
+    # A credit note prints the number of the invoice it credits.
+    "(SELECT c.invoice_no FROM invoices c WHERE c.invoice_id = invoices.credits_invoice_id) "
+    "AS credits_invoice_no"
 )
 _GET_MANY = f"SELECT {_COLUMNS} FROM invoices WHERE invoice_id = ANY($1::uuid[]) ORDER BY created_at"
 _LINES = """
@@ -65,10 +68,13 @@ SELECT invoice_id, line_no, description, period_start, period_end, amount, contr
        billing_period_start, line_id, serials, quantity, unit_price, vat_rate, vat, kind FROM invoice_lines
 WHERE invoice_id = ANY($1::uuid[]) ORDER BY invoice_id, line_no
 """
-_FILTER = "($1::uuid IS NULL OR customer_id = $1) AND ($2::uuid IS NULL OR contract_id = $2)"
+_FILTER = (
+    "($1::uuid IS NULL OR customer_id = $1) AND ($2::uuid IS NULL OR contract_id = $2) "
+    "AND ($3::text IS NULL OR kind = $3)"
+)
 _SEARCH = f"""
 SELECT {_COLUMNS} FROM invoices WHERE {_FILTER}
-ORDER BY issue_date DESC, invoice_no DESC LIMIT $3 OFFSET $4
+ORDER BY issue_date DESC, invoice_no DESC LIMIT $4 OFFSET $5
 """
 _COUNT = f"SELECT count(*) FROM invoices WHERE {_FILTER}"
 _PDF = "SELECT pdf FROM invoices WHERE invoice_id = $1"
@@ -162,11 +168,16 @@ class InvoiceRepo:
         return [_invoice(r, tuple(lines[r["invoice_id"]])) for r in rows]
 
     async def search(
-        self, customer_id: uuid.UUID | None, contract_id: uuid.UUID | None, limit: int, offset: int
+        self,
+        customer_id: uuid.UUID | None,
+        contract_id: uuid.UUID | None,
+        limit: int,
+        offset: int,
+        kind: str | None = None,
     ) -> tuple[list[Invoice], int]:
         """One page of invoices (newest first, without their lines) and how many match in all."""
-        rows = await self._conn.fetch(_SEARCH, customer_id, contract_id, limit, offset)
-        total: int = await self._conn.fetchval(_COUNT, customer_id, contract_id)
+        rows = await self._conn.fetch(_SEARCH, customer_id, contract_id, kind, limit, offset)
+        total: int = await self._conn.fetchval(_COUNT, customer_id, contract_id, kind)
         return [_invoice(r, ()) for r in rows], total
 
     async def pdf(self, invoice_id: uuid.UUID) -> bytes:

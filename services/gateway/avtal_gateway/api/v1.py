@@ -24,6 +24,7 @@ from avtal_common.api.responses import (
     Customer,
     Email,
     Invoice,
+    InvoiceKind,
     Product,
     RevenueMonth,
     SchedulePeriod,
@@ -147,11 +148,13 @@ class ScopedController(Controller):
         request: Request[User, Any, Any],
         customer_id: uuid.UUID | None = None,
         contract_id: uuid.UUID | None = None,
+        kind: InvoiceKind | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[Invoice]:
-        """A customer user gets its own invoices whatever `customer_id` says."""
-        return await views.invoices(services, request.user, customer_id, contract_id, limit, offset)
+        """A customer user gets its own invoices whatever `customer_id` says; `kind` narrows to invoices,
+        credit notes or renewal quotes."""
+        return await views.invoices(services, request.user, customer_id, contract_id, limit, offset, kind)
 
     @get("/invoices/{invoice_id:uuid}", responses=problems(*READ_ONE))
     async def invoice(

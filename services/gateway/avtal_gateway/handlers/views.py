@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from litestar.plugins.problem_details import ProblemDetailsException
@@ -70,11 +71,22 @@ async def invoices(
     contract_id: uuid.UUID | None = None,
     limit: int = 100,
     offset: int = 0,
+    kind: str | None = None,
 ) -> Page[Invoice]:
     scope = _scope(user, customer_id)
     return await page(
-        svc, "billing", "/invoices/", Invoice, limit, offset, customer_id=scope, contract_id=contract_id
-    )
+        svc, "billing", "/invoices/", Invoice, limit, offset, customer_id=scope, contract_id=contract_id,
+        kind=kind,
+    )  # fmt: skip
+
+
+def vat_groups(inv: Invoice) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """(rate, net, VAT) per VAT rate, highest rate first: the sums of the invoice's own lines."""
+    groups: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for ln in inv.lines:
+        net, vat = groups.get(ln.vat_rate, (Decimal("0.00"), Decimal("0.00")))
+        groups[ln.vat_rate] = (net + ln.amount, vat + ln.vat)
+    return [(rate, *groups[rate]) for rate in sorted(groups, reverse=True)]
 
 
 async def invoice(svc: Services, user: User, invoice_id: uuid.UUID) -> Invoice:

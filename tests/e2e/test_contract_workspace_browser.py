@@ -36,7 +36,11 @@ def test_staff_terminate_a_contract_through_the_workspace_confirmation(
     page, violations = _sign_in(browser, stack, stack.staff_email, stack.staff_password)
     page.goto(f"{stack.portal_url}/contracts/{c['contract_id']}")
     for tab in ("Overview", "Covered items", "Pricing", "Billing", "History"):
-        assert page.get_by_role("link", name=tab, exact=True).is_visible()
+        assert (
+            page.get_by_role("navigation", name="contract")
+            .get_by_role("link", name=tab, exact=True)
+            .is_visible()
+        )
 
     overview = page.locator("#overview")
     overview.locator("input[name=effective_date]").fill(last.isoformat())

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -29,7 +30,7 @@ def run(as_of: str | None, key: str | None, per: str | None, settings: StackSett
         ) as bar:
             task = bar.add_task(f"billing run {key}", total=None)
             while worker.is_alive():
-                r = billing.get(f"/billing-runs/{key}")
+                r = billing.get(f"/billing-runs/{quote(key, safe='')}")
                 if r.status_code == 200:
                     bar.update(
                         task, description=f"billing run {key}: {r.json()['invoices_created']} invoices"

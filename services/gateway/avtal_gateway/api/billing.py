@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from urllib.parse import quote
 
 from litestar import Controller, Response, get, post
 from litestar.params import Parameter
@@ -50,7 +51,9 @@ class BillingApiController(Controller):
     async def run(self, services: Services, run_key: str = RunKey) -> BillingRun:
         """A run: progress (finished or not), invoices, totals per currency, failures per contract."""
         found: BillingRun = parse(
-            "billing", BillingRun, await services.json("billing", "GET", f"/billing-runs/{run_key}")
+            "billing",
+            BillingRun,
+            await services.json("billing", "GET", f"/billing-runs/{quote(run_key, safe='')}"),
         )
         return found
 
@@ -61,7 +64,7 @@ class BillingApiController(Controller):
         response_description="Every rendered PDF of the run, named by invoice number",
     )
     async def run_pdfs(self, services: Services, run_key: str = RunKey) -> Response[bytes]:
-        r = await services.request("billing", "GET", f"/billing-runs/{run_key}/pdfs.zip")
+        r = await services.request("billing", "GET", f"/billing-runs/{quote(run_key, safe='')}/pdfs.zip")
         name = "".join(c if c.isalnum() or c in "-_" else "-" for c in run_key)
         disposition = f'attachment; filename="billing-run-{name}.zip"'
         return Response(r.content, media_type="application/zip", headers={"Content-Disposition": disposition})
@@ -97,7 +100,10 @@ class BillingApiController(Controller):
     ) -> Payment:
         """Apply an unmatched payment to the invoice chosen."""
         raw = await services.json(
-            "billing", "POST", f"/payments/{payment_id}/resolve", json=data.model_dump(mode="json")
+            "billing",
+            "POST",
+            f"/payments/{quote(payment_id, safe='')}/resolve",
+            json=data.model_dump(mode="json"),
         )
         made: Payment = parse("billing", Payment, raw)
         return made

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
@@ -68,7 +69,7 @@ class BillingPortalController(Controller):
     async def run(
         self, services: Services, request: AnyUser, run_key: str = Parameter(max_length=200)
     ) -> Template:
-        found = await services.json("billing", "GET", f"/billing-runs/{run_key}")
+        found = await services.json("billing", "GET", f"/billing-runs/{quote(run_key, safe='')}")
         return Template("billing_run.html", context={"user": request.user, "run": found})
 
     @get("/payments")
@@ -94,7 +95,9 @@ class BillingPortalController(Controller):
         data: Annotated[ResolveForm, Form],
         payment_id: str = Parameter(max_length=100),
     ) -> Redirect:
-        await services.json("billing", "POST", f"/payments/{payment_id}/resolve", json=data.model_dump())
+        await services.json(
+            "billing", "POST", f"/payments/{quote(payment_id, safe='')}/resolve", json=data.model_dump()
+        )
         return Redirect("/payments")
 
     @get("/receivables")

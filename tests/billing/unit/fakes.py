@@ -111,10 +111,6 @@ class FakeCustomerRepo:
         if known is None or known[0] < at:
             self._db.state.customers[b.customer_id] = (at, b)
 
-    async def get(self, customer_id: uuid.UUID) -> Buyer | None:
-        known = self._db.state.customers.get(customer_id)
-        return known[1] if known else None
-
 
 class FakeScheduleRepo:
     def __init__(self, db: FakeBillingDb) -> None:

@@ -47,7 +47,6 @@ WHERE c.contract_id = ANY($1::uuid[]) AND c.state IS NOT NULL AND (n->>'start_da
   AND (o->>'annual_price')::numeric <> (n->>'annual_price')::numeric
 ORDER BY c.contract_id, date, description
 """
-_BUYER = f"SELECT {', '.join(Buyer.__dataclass_fields__)} FROM customers WHERE customer_id = $1"
 
 
 _BUYER_FIELDS = tuple(Buyer.__dataclass_fields__)
@@ -114,7 +113,3 @@ class CustomerRepo:
     async def seen(self, b: Buyer, at: datetime) -> None:
         """Keep `b` as the customer's details unless details seen later are stored."""
         await self._conn.execute(_SEEN, *(getattr(b, f) for f in Buyer.__dataclass_fields__), at)
-
-    async def get(self, customer_id: Any) -> Buyer | None:
-        row = await self._conn.fetchrow(_BUYER, customer_id)
-        return Buyer(**dict(row)) if row else None

@@ -133,7 +133,9 @@ def test_the_cash_flow_forecast_in_three_scenarios(stack: StackInfo, book: Book)
         ("2027-05-01", D(0), D("2406.25"), D(9625)),
     ]
     assert len(f["weekly"]) == 13 and f["weekly"][0]["start"] == "2026-06-15"
-    assert sum(D(b["committed"]) for b in f["weekly"]) == D(11125 + 1000 + 3625 + 1000)  # Jun 15..Sep 13: A1 Jul, Aug, Sep 11; B1 Aug 11
+    assert sum(D(b["committed"]) for b in f["weekly"]) == D(
+        11125 + 1000 + 3625 + 1000
+    )  # to Sep 13: A1 Jul-Sep, B1 Aug
 
 
 def test_renewals_pipeline_and_top_customers(stack: StackInfo, book: Book) -> None:

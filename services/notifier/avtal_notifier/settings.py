@@ -1,10 +1,9 @@
 """Notifier settings (AVTAL_NOTIFIER_*)."""
 
-from pydantic import Field
-from pydantic_settings import NoDecode, SettingsConfigDict
 from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from avtal_common.settings import ServiceSettings
 

@@ -122,6 +122,9 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/contracts/{contract_id:uuid}/renewal/accept"): Expect(
         f"/api/v1/contracts/{NOBODY}/renewal/accept", 401, 404, 404, 404
     ),
+    ("POST", "/api/v1/contracts/{contract_id:uuid}/renewal/decline"): Expect(
+        f"/api/v1/contracts/{NOBODY}/renewal/decline", 401, 404, 404, 404
+    ),
     ("POST", "/api/v1/contracts/{contract_id:uuid}/renew"): Expect(
         f"/api/v1/contracts/{NOBODY}/renew", 401, 404, 403, 403
     ),
@@ -290,6 +293,9 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ),
     ("POST", "/contracts/{contract_id:uuid}/renewal/accept"): Expect(
         f"/contracts/{NOBODY}/renewal/accept", LOGIN, 404, 404, 404, form=lambda w: {}
+    ),
+    ("POST", "/contracts/{contract_id:uuid}/renewal/decline"): Expect(
+        f"/contracts/{NOBODY}/renewal/decline", LOGIN, 404, 404, 404, form=lambda w: {}
     ),
     ("POST", "/contracts/{contract_id:uuid}/renew"): Expect(
         f"/contracts/{NOBODY}/renew", LOGIN, 404, 403, 403, form=lambda w: {}

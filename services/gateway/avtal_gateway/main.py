@@ -109,7 +109,7 @@ STATIC = create_static_files_router(
 SPEC = ServiceSpec(
     name="gateway",
     package="avtal_gateway",
-    publishes=[topics.RENEWAL_ACCEPTED, topics.PAYMENT_RECEIVED],
+    publishes=[topics.RENEWAL_ACCEPTED, topics.RENEWAL_DECLINED, topics.PAYMENT_RECEIVED],
     routes=[
         SessionController,
         UsersController,

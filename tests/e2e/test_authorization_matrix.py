@@ -310,6 +310,14 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
         "/payments/nope/resolve", LOGIN, 404, 403, 403, form=lambda w: {"invoice_no": "INV-1"}
     ),
     ("GET", "/receivables"): Expect("/receivables", LOGIN, 200, 403, 403),
+    # Notifications (issue 10), staff only.
+    ("GET", "/notifications"): Expect("/notifications?status=failed", LOGIN, 200, 403, 403),
+    ("GET", "/notifications/preferences/{customer_id:uuid}"): Expect(
+        "/notifications/preferences/{customer}", LOGIN, 200, 403, 403
+    ),
+    ("POST", "/notifications/preferences/{customer_id:uuid}"): Expect(
+        f"/notifications/preferences/{NOBODY}", LOGIN, 404, 403, 403, form=lambda w: {}
+    ),
     ("GET", "/imports"): Expect("/imports", LOGIN, 200, 403, 403),
     ("POST", "/imports"): Expect("/imports", LOGIN, 400, 403, 403, form=lambda w: {"kind": "products"}),
     ("GET", "/imports/{job_id:uuid}"): Expect(f"/imports/{NOBODY}", LOGIN, 404, 403, 403),

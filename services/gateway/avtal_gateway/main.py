@@ -31,6 +31,7 @@ from avtal_gateway.api.errors import too_many_attempts, unauthorized
 from avtal_gateway.api.imports import ImportApiController, ImportPagesController
 from avtal_gateway.api.invoices_portal import InvoicePortalController
 from avtal_gateway.api.login_page import LoginPageController
+from avtal_gateway.api.notifications_portal import NotificationPortalController
 from avtal_gateway.api.outbox import OutboxController
 from avtal_gateway.api.portal import PortalController
 from avtal_gateway.api.renewals import RENEWAL_ROUTES
@@ -117,6 +118,7 @@ SPEC = ServiceSpec(
         StaffController,
         BillingApiController,
         BillingPortalController,
+        NotificationPortalController,
         ScopedController,
         LoginPageController,
         PortalController,

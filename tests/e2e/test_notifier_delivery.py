@@ -66,7 +66,7 @@ def test_the_same_event_delivered_twice_sends_one_mail(stack: StackInfo) -> None
 def test_a_permanent_failure_is_failed_at_once_and_shown_on_the_staff_page(
     stack: StackInfo, staff: httpx.Client
 ) -> None:
-    recipient = f"{unique('gone')}@refused.invalid"  # the sink answers 550 for this domain
+    recipient = f"{unique('gone')}@refused.example"  # the sink answers 550 for this domain
     invoice_id = str(uuid.uuid4())
     body = _overdue(recipient, 1, invoice_id)
     _publish(
@@ -153,6 +153,6 @@ def test_the_invoice_mail_is_in_the_customers_language_with_both_parts_and_the_p
 
 def test_the_demo_shows_a_failed_mail_and_a_renewal_reminder(staff: httpx.Client) -> None:
     page = staff.get("/notifications", params={"status": "failed"})
-    assert "inkop@refused.invalid" in page.text
+    assert "inkop@refused.example" in page.text
     everything = staff.get("/notifications").text
     assert "renewal_reminder" in everything and "Påminnelse 1: avtal" in everything

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 CUSTOMER = {"name": "Östra Labb AB", "email": "ekonomi@ostralabb.example", "locale": "sv",
             "external_ref": "DEMO-OL"}  # fmt: skip
-# The SMTP sink refuses every address at refused.invalid with a 550: a permanent failure.
-REFUSED_CONTACT = "inkop@refused.invalid"
+# The SMTP sink refuses every address at refused.example with a 550: a permanent failure.
+REFUSED_CONTACT = "inkop@refused.example"
 
 
 def _internal(stack: Stack, service: str) -> httpx.Client:

@@ -1,5 +1,5 @@
 """A local SMTP sink (aiosmtpd) that keeps every message it receives in a Maildir, and refuses for good
-(550) every recipient at the reserved domain `refused.invalid`, so the demo and tests can make a permanent
+(550) every recipient at the reserved domain `refused.example`, so the demo and tests can make a permanent
 delivery failure."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-REFUSED_DOMAIN = "refused.invalid"
+REFUSED_DOMAIN = "refused.example"
 
 
 class MaildirHandler:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from avtal_common.logging import bind_correlation_id, get_logger
@@ -23,7 +24,7 @@ def _settings(rt: Runtime) -> NotifierSettings:
     return rt.settings
 
 
-def _unit(rt: Runtime) -> NotifierUnitOfWork:
+def units_of_work(rt: Runtime) -> NotifierUnitOfWork:
     uow = rt.uow()
     assert isinstance(uow, NotifierUnitOfWork)
     return uow
@@ -44,16 +45,19 @@ async def mailer_loop(rt: Runtime) -> None:
 
 
 async def _send_pass(rt: Runtime, s: NotifierSettings, mailer: Mailer, documents: PdfFetcher) -> int:
-    async with _unit(rt) as uow:
+    async with units_of_work(rt) as uow:
         return await send_due(uow, mailer, documents, s.from_address, s.max_attempts)
 
 
-async def remind(rt: Runtime, today: date) -> int:
+UnitsOfWork = Callable[[], NotifierUnitOfWork]
+
+
+async def remind(uows: UnitsOfWork, today: date, cadence_days: int) -> int:
     """Queue every renewal reminder due `today`, a batch per transaction; returns how many."""
     total = 0
     while True:
-        async with _unit(rt) as uow:
-            n = await queue_due_reminders(uow, today, _settings(rt).renewal_reminder_days)
+        async with uows() as uow:
+            n = await queue_due_reminders(uow, today, cadence_days)
         total += n
         if n == 0:
             return total
@@ -64,7 +68,9 @@ async def reminder_loop(rt: Runtime) -> None:
     while True:
         bind_correlation_id(None)
         try:
-            n = await remind(rt, datetime.now(UTC).date())
+            n = await remind(
+                lambda: units_of_work(rt), datetime.now(UTC).date(), _settings(rt).renewal_reminder_days
+            )
             if n:
                 log.info("notifier.reminders_queued", reminders=n)
         except Exception as exc:  # noqa: BLE001 - tried again on the next pass

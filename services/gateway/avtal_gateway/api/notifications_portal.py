@@ -16,7 +16,7 @@ from avtal_common.api.pagination import Offset
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.api.auth import staff_only
 from avtal_gateway.domain.users import User
-from avtal_gateway.handlers import customers
+from avtal_gateway.handlers import customers, views
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 AnyUser = Request[User, Any, Any]
@@ -43,13 +43,7 @@ class NotificationPortalController(Controller):
         offset: Offset = 0,
     ) -> Template:
         """E-mails newest first, with their delivery state; filtered by status and customer."""
-        params = {
-            "limit": PAGE,
-            "offset": offset,
-            "status": status or None,
-            "customer_id": customer_id or None,
-        }
-        emails = await services.json("notifier", "GET", "/emails/", params=params)
+        emails = await views.emails(services, PAGE, offset, status or None, customer_id or None)
         keep = {k: str(v) for k, v in (("status", status), ("customer_id", customer_id)) if v}
         context = {"user": request.user, "emails": emails, "status": status or "",
                    "customer_id": customer_id or "", "keep": keep}  # fmt: skip

@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime
 from litestar import Controller, get, post
 from pydantic import BaseModel
 
-from avtal_common.runtime import Runtime
 from avtal_notifier.domain.reminders import RenewalTerm, next_reminder_on
 from avtal_notifier.settings import NotifierSettings
 from avtal_notifier.store.uow import NotifierUnitOfWork
-from avtal_notifier.workers import remind
+from avtal_notifier.workers import UnitsOfWork, remind
 
 
 class RemindersOut(BaseModel):
@@ -35,10 +34,12 @@ class ReminderController(Controller):
     path = "/reminders"
 
     @post("/run", status_code=200)
-    async def run(self, runtime: Runtime, today: date | None = None) -> RemindersOut:
+    async def run(
+        self, uows: UnitsOfWork, settings: NotifierSettings, today: date | None = None
+    ) -> RemindersOut:
         """Queue the renewal reminders due `today` (default: today, UTC; the loop does this by itself)."""
         day = today or datetime.now(UTC).date()
-        return RemindersOut(today=day, reminded=await remind(runtime, day))
+        return RemindersOut(today=day, reminded=await remind(uows, day, settings.renewal_reminder_days))
 
     @get("/{contract_id:uuid}")
     async def terms(

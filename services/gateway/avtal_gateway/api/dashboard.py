@@ -15,6 +15,7 @@ from litestar.response import ServerSentEvent, Template
 from pydantic import ValidationError
 
 from avtal_common.api.dashboard import Dashboard, DashboardVersion
+from avtal_common.api.responses import Customer, Product
 from avtal_common.api.text import QueryText
 from avtal_gateway.adapters.services import Services
 from avtal_gateway.adapters.shutdown import Shutdown
@@ -72,6 +73,31 @@ def form_filters(
     )  # fmt: skip
 
 
+def page_context(
+    user: User,
+    d: Dashboard,
+    status: DashboardVersion | None,
+    filters: DashboardFilters,
+    customers: list[Customer],
+    products: list[Product],
+) -> dict[str, Any]:
+    """What dashboard.html renders (the filter form's choices, the tables' columns and formatting)."""
+    return {
+        "user": user,
+        "d": d,
+        "status": status,
+        "filters": filters,
+        "query": filters.query(),
+        "customers": customers,
+        "products": products,
+        "tables": TABLES,
+        "retention": RETENTION,
+        "shown": shown,
+        "href": href,
+        "rows_of": rows_of,
+    }
+
+
 class DashboardApiController(Controller):
     path = "/api/v1"
     guards = [staff_only]
@@ -101,20 +127,14 @@ class DashboardPortalController(Controller):
     async def page(
         self, services: Services, request: Request[User, Any, Any], filters: DashboardFilters
     ) -> Template:
-        context = {
-            "user": request.user,
-            "d": await dashboard.dashboard(services, filters),
-            "status": await dashboard.version_or_none(services),
-            "filters": filters,
-            "query": filters.query(),
-            "customers": (await views.customers(services, limit=500)).items,
-            "products": (await views.products(services, limit=500)).items,
-            "tables": TABLES,
-            "retention": RETENTION,
-            "shown": shown,
-            "href": href,
-            "rows_of": rows_of,
-        }
+        context = page_context(
+            request.user,
+            await dashboard.dashboard(services, filters),
+            await dashboard.version_or_none(services),
+            filters,
+            (await views.customers(services, limit=500)).items,
+            (await views.products(services, limit=500)).items,
+        )
         return Template("dashboard.html", context=context)
 
     @get("/dashboard/stream")

@@ -30,6 +30,8 @@ INVOICE_OVERDUE = "invoice.overdue"
 RENEWAL_QUOTED = "renewal.quoted"
 RENEWAL_ACCEPTED = "renewal.accepted"
 PAYMENT_RECEIVED = "payment.received"
+# Billing applied a payment: to which invoice, how much, and what went to the customer's credit.
+PAYMENT_APPLIED = "payment.applied"
 
 NOTIFICATION_SENT = "notification.sent"
 NOTIFICATION_FAILED = "notification.failed"
@@ -58,6 +60,7 @@ ALL = [
     RENEWAL_QUOTED,
     RENEWAL_ACCEPTED,
     PAYMENT_RECEIVED,
+    PAYMENT_APPLIED,
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
 ]

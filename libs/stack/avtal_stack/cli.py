@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     add_import_parser(sub)
     _add_contracts_commands(sub)
     _add_billing_commands(sub)
+    _add_reporting_commands(sub)
     args = parser.parse_args(argv)
     common = CommonSettings()
     configure_logging(
@@ -93,6 +94,10 @@ def main(argv: list[str] | None = None) -> None:
         from avtal_stack.billing import run as run_billing
 
         sys.exit(run_billing(args.as_of, args.key, args.per, StackSettings()))
+    if args.command == "reporting":
+        from avtal_stack.reporting import rebuild
+
+        sys.exit(rebuild(StackSettings()))
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 
@@ -116,6 +121,12 @@ def _add_billing_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     run.add_argument("--as-of", help="bill what is due by this day, YYYY-MM-DD (default: today)")
     run.add_argument("--key", help="the run's key: the same key again retries its failures")
     run.add_argument("--per", choices=("customer", "contract"), help="one invoice per customer or contract")
+
+
+def _add_reporting_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("reporting", help="reporting operations on the running stack")
+    cmds = p.add_subparsers(dest="reporting_command", required=True)
+    cmds.add_parser("rebuild", help="empty the read models and refill them from the start of the topics")
 
 
 def _add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

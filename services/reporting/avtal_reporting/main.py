@@ -1,6 +1,8 @@
 """Reporting service: app factory and entry point."""
 
 from avtal_common.runtime import ServiceSpec, serve
+from avtal_reporting.api.admin import AdminController
+from avtal_reporting.api.dashboard import DashboardController
 from avtal_reporting.api.revenue import RevenueController
 from avtal_reporting.consumers import handlers
 from avtal_reporting.settings import ReportingSettings
@@ -10,7 +12,7 @@ SPEC = ServiceSpec(
     name="reporting",
     package="avtal_reporting",
     handlers=handlers,
-    routes=[RevenueController],
+    routes=[RevenueController, DashboardController, AdminController],
     unit_of_work=ReportingUnitOfWork,
 )
 

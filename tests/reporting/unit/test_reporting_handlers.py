@@ -15,7 +15,7 @@ from avtal_reporting.consumers import HANDLERS
 from avtal_reporting.domain.revenue import MonthlyRevenue
 from avtal_testing.fakes import deliver
 
-[ON_INVOICE_GENERATED] = HANDLERS
+ON_INVOICE_GENERATED = next(h for h in HANDLERS if h.topic == INVOICE_GENERATED)
 
 
 def _invoice(total: str, issued: date = date(2025, 4, 17), currency: str = "SEK") -> InvoiceGenerated:

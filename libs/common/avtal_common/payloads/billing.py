@@ -109,6 +109,20 @@ class InvoicePaid(Payload):
     paid_on: date
 
 
+class PaymentApplied(Payload):
+    """`payment.applied`: billing applied a payment to an invoice (`applied`, VAT included) and kept
+    what went beyond its balance as the customer's credit (`credited`); one event per payment id."""
+
+    payment_id: str
+    invoice_id: uuid.UUID
+    invoice_no: str
+    customer_id: uuid.UUID
+    currency: Currency
+    applied: Amount
+    credited: Amount
+    paid_on: date
+
+
 class InvoiceOverdue(Payload):
     """`invoice.overdue`: a step of the dunning ladder was reached (1 reminder, 2 second reminder,
     3 final notice); sent once per invoice and step."""

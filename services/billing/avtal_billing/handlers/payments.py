@@ -24,8 +24,8 @@ from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.errors import Conflict, DomainError, NotFound
 from avtal_common.events import Envelope
 from avtal_common.logging import get_logger
-from avtal_common.payloads.billing import InvoiceOverdue, InvoicePaid, PaymentReceived
-from avtal_common.topics import INVOICE_OVERDUE, INVOICE_PAID
+from avtal_common.payloads.billing import InvoiceOverdue, InvoicePaid, PaymentApplied, PaymentReceived
+from avtal_common.topics import INVOICE_OVERDUE, INVOICE_PAID, PAYMENT_APPLIED
 
 log = get_logger(__name__)
 PAID_VERSION = 2  # invoice.generated is an invoice's version 1
@@ -45,7 +45,7 @@ async def receive_payment(uow: BillingUnitOfWork, p: Payment) -> Payment:
     matched = replace(p, status="matched", invoice_id=found.invoice_id, customer_id=found.customer_id,
                       applied=applied, credited=over)  # fmt: skip
     if await uow.payments.add(matched):
-        await _apply(uow, found, applied, over, p.paid_on)
+        await _apply(uow, found, p.payment_id, applied, over, p.paid_on)
     return await uow.payments.get(p.payment_id)
 
 
@@ -74,7 +74,7 @@ async def resolve_payment(
     )
     if not await uow.payments.resolve(matched, by):
         raise Conflict(f"payment {payment_id} was applied meanwhile")
-    await _apply(uow, found, applied, over, p.paid_on)
+    await _apply(uow, found, p.payment_id, applied, over, p.paid_on)
     return await uow.payments.get(payment_id)
 
 
@@ -92,7 +92,13 @@ async def _invoice_named(uow: BillingUnitOfWork, p: Payment) -> OpenInvoice | No
     return found
 
 
-async def _apply(uow: BillingUnitOfWork, inv: OpenInvoice, applied: Decimal, over: Decimal, on: date) -> None:
+async def _apply(
+    uow: BillingUnitOfWork, inv: OpenInvoice, payment_id: str, applied: Decimal, over: Decimal, on: date
+) -> None:
+    fact = PaymentApplied(payment_id=payment_id, invoice_id=inv.invoice_id, invoice_no=inv.invoice_no,
+                          customer_id=inv.customer_id, currency=inv.currency, applied=applied,
+                          credited=over, paid_on=on)  # fmt: skip
+    await uow.emit(PAYMENT_APPLIED, payment_id, fact)
     if applied:
         status = status_after(inv, applied)
         await uow.payments.pay(inv.invoice_id, applied, status, on)

@@ -1,9 +1,10 @@
-"""Reporting use cases: fold events into read models."""
+"""Reporting use cases: fold billing's documents and payments into the read models."""
 
 from __future__ import annotations
 
 from avtal_common.events import Envelope
-from avtal_common.payloads.billing import InvoiceGenerated
+from avtal_common.payloads.billing import InvoiceGenerated, PaymentApplied
+from avtal_reporting.domain.figures import month_of, recognize
 from avtal_reporting.domain.revenue import InvoiceFact
 from avtal_reporting.store.uow import ReportingUnitOfWork
 
@@ -19,6 +20,55 @@ async def on_invoice_generated(uow: ReportingUnitOfWork, event: Envelope[Invoice
         inv.currency,
         inv.total if inv.net is None else inv.net,  # revenue is counted without VAT
     )
-    if await uow.revenue.counted(fact.invoice_id):
-        return  # counted already, from another event about the same invoice: a total counts once
-    await uow.revenue.add(fact)
+    if not await uow.revenue.counted(fact.invoice_id):  # an invoice counts once, whatever brought it
+        await uow.revenue.add(fact)
+    await add_document(uow, inv)
+
+
+async def on_invoice_credited(uow: ReportingUnitOfWork, event: Envelope[InvoiceGenerated]) -> None:
+    """A credit note: negative amounts, recognized over the periods it credits, reducing what the credited
+    invoice has open from its date."""
+    await add_document(uow, event.data)
+
+
+async def add_document(uow: ReportingUnitOfWork, inv: InvoiceGenerated) -> None:
+    net = inv.total if inv.net is None else inv.net
+    await uow.facts.bump()
+    kept = await uow.facts.add_document(inv.invoice_id, inv.invoice_no, inv.customer_id, inv.contract_id,
+                                        inv.issue_date, inv.due_date, inv.currency, net, inv.total,
+                                        inv.kind, inv.credits_invoice_id)  # fmt: skip
+    if not kept:
+        return
+    lines = [
+        (ln.contract_id or inv.contract_id, ln.period_start, ln.period_end, ln.amount) for ln in inv.lines
+    ]
+    await uow.facts.add_lines(inv.invoice_id, inv.customer_id, inv.currency, inv.issue_date, lines)
+    months: dict = {}
+    for _c, s, e, a in lines:
+        for m, part in recognize(a, s, e, inv.issue_date).items():
+            months[m] = months.get(m, 0) + part
+    # Lines may not add up to the net when an older event left them out: the rest is recognized on issue.
+    rest = net - sum((a for *_, a in lines), 0)
+    if rest:
+        months[month_of(inv.issue_date)] = months.get(month_of(inv.issue_date), 0) + rest
+    await uow.facts.recognize(inv.currency, month_of(inv.issue_date), months)
+    await uow.facts.add_to_month(inv.currency, month_of(inv.issue_date), inv.total, 0 * inv.total)
+    if inv.kind == "invoice":
+        await uow.facts.settle(inv.invoice_id)
+    elif inv.credits_invoice_id is not None:
+        await uow.facts.add_entry(f"credit:{inv.invoice_id}", inv.credits_invoice_id, inv.customer_id,
+                                  inv.currency, inv.issue_date, -inv.total, "credit")  # fmt: skip
+        await uow.facts.settle(inv.credits_invoice_id)
+
+
+async def on_payment_applied(uow: ReportingUnitOfWork, event: Envelope[PaymentApplied]) -> None:
+    p = event.data
+    await uow.facts.bump()
+    if not await uow.facts.add_collection(p.payment_id, p.customer_id, p.currency, p.paid_on, p.applied,
+                                          p.credited):  # fmt: skip
+        return
+    await uow.facts.add_to_month(p.currency, month_of(p.paid_on), 0 * p.applied, p.applied + p.credited)
+    if p.applied:
+        await uow.facts.add_entry(f"pay:{p.payment_id}", p.invoice_id, p.customer_id, p.currency, p.paid_on,
+                                  p.applied, "payment")  # fmt: skip
+        await uow.facts.settle(p.invoice_id)

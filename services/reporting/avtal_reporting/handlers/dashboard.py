@@ -1,0 +1,289 @@
+"""The dashboard use case: read each widget's raw figures for one currency and compute METRICS.md."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from avtal_common.api.dashboard import (
+    Aging,
+    AgingBucket,
+    ChurnMonth,
+    Dashboard,
+    Forecast,
+    ForecastBucket,
+    MrrMonth,
+    RenewalRow,
+    Renewals,
+    RenewalWindow,
+    Retention,
+    RevenueMonthFigures,
+    TopCustomer,
+)
+from avtal_reporting.domain.figures import (
+    BUCKETS,
+    ZERO,
+    CashFlows,
+    add_months,
+    add_months_day,
+    bridge,
+    bucket_of,
+    by_customer_month,
+    dso,
+    expected_date,
+    month_end,
+    month_of,
+    monthly_buckets,
+    periods,
+    place,
+    r2,
+    recognize,
+    retention,
+    weekly_buckets,
+)
+from avtal_reporting.store.dashboard import Filters, OpenInvoice, RenewalContract
+from avtal_reporting.store.uow import ReportingUnitOfWork
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The forecast's configurable choices (AVTAL_REPORTING_*; docs/reporting-figures.md)."""
+
+    doubtful_weight: Decimal = Decimal("0.5")  # share of AR > 90 days past due expected to come in
+    default_renewal_rate: Decimal = Decimal("0.5")  # p_renew when no term ended in the trailing year
+
+
+async def dashboard(
+    uow: ReportingUnitOfWork, f: Filters, as_of: date, months: int, a: Assumptions = Assumptions()
+) -> Dashboard:
+    async with uow:
+        version, _ = await uow.dashboard.version()
+        currencies = await uow.dashboard.currencies()
+        last = month_of(as_of)
+        first = add_months(last, -(months - 1))
+        mrr_rows = await uow.dashboard.mrr_by_customer_month(f, add_months(first, -1), last)
+        series = by_customer_month(mrr_rows)
+        firsts = await uow.dashboard.first_months(f)
+        moves = bridge(series, firsts, [add_months(first, i) for i in range(months)])
+        opens = await uow.dashboard.open_invoices(f, as_of)
+        aging = await _aging(uow, f, as_of, opens)
+        revenue = await _revenue(uow, f, first, last)
+        forecast = await _forecast(uow, f, as_of, opens, a)
+        renewals = await _renewals(uow, f, as_of)
+        ended = await uow.dashboard.contracts_ended(f, first, month_end(last))
+        top = await _top(uow, f, as_of, opens)
+    ret = retention(series, add_months(first, -1), last)
+    return Dashboard(
+        currency=f.currency,
+        currencies=currencies,
+        as_of=as_of,
+        version=version,
+        mrr=[
+            MrrMonth(
+                month=m.month,
+                mrr_start=m.mrr_start,
+                mrr=m.mrr,
+                arr=m.arr,
+                new=m.new,
+                reactivation=m.reactivation,
+                expansion=m.expansion,
+                contraction=m.contraction,
+                churn=m.churn,
+                customers=m.customers,
+            )
+            for m in moves
+        ],
+        retention=Retention(**vars(ret)),
+        revenue=revenue,
+        aging=aging,
+        forecast=forecast,
+        renewals=renewals,
+        churn=[
+            ChurnMonth(
+                month=m.month, churn=m.churn, contraction=m.contraction, contracts_ended=ended.get(m.month, 0)
+            )
+            for m in moves
+        ],
+        top_customers=top,
+    )
+
+
+async def _revenue(
+    uow: ReportingUnitOfWork, f: Filters, first: date, last: date
+) -> list[RevenueMonthFigures]:
+    collected: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for d, v in await uow.dashboard.collected_by_day(f, first, month_end(last)):
+        collected[month_of(d)] += v
+    if f.customer_id is None:
+        rows = await uow.dashboard.revenue_months(f.currency, first, last)
+    else:  # one customer: its own lines, recognized here (the folded table is company-wide)
+        rows = _customer_revenue(await uow.dashboard.customer_lines(f), first, last)
+    return [
+        RevenueMonthFigures(month=m, invoiced=inv, recognized=rec, collected=collected[m], deferred=dfr)
+        for m, inv, rec, dfr in rows
+    ]
+
+
+def _customer_revenue(
+    lines: list[tuple[date, date | None, date | None, Decimal]], first: date, last: date
+) -> list[tuple[date, Decimal, Decimal, Decimal]]:
+    folded: dict[tuple[date, date], Decimal] = defaultdict(lambda: ZERO)  # (issue month, month) -> amount
+    for issued, s, e, amount in lines:
+        for m, part in recognize(amount, s, e, issued).items():
+            folded[(month_of(issued), m)] += part
+    out = []
+    m = first
+    while m <= last:
+        inv = sum((v for (i, _), v in folded.items() if i == m), ZERO)
+        rec = sum((v for (_, k), v in folded.items() if k == m), ZERO)
+        dfr = sum((v for (i, k), v in folded.items() if i <= m < k), ZERO)
+        out.append((m, inv, rec, dfr))
+        m = add_months(m, 1)
+    return out
+
+
+async def _aging(uow: ReportingUnitOfWork, f: Filters, as_of: date, opens: list[OpenInvoice]) -> Aging:
+    amounts = {b: ZERO for b in BUCKETS}
+    counts = {b: 0 for b in BUCKETS}
+    unapplied = -(await uow.dashboard.unapplied(f, as_of))
+    for o in opens:
+        if o.open < 0:  # credited beyond what was open: money the customer has to its good
+            unapplied += o.open
+            continue
+        b = bucket_of((as_of - o.due_date).days)
+        amounts[b] += o.open
+        counts[b] += 1
+    total = sum(amounts.values(), ZERO)
+    sales = await uow.dashboard.sales_by_month(f, month_of(as_of), 24)
+    return Aging(
+        buckets=[AgingBucket(bucket=b, amount=amounts[b], invoices=counts[b]) for b in BUCKETS],
+        total=total,
+        unapplied=unapplied,
+        dso_days=dso(total, sales),
+    )
+
+
+def _p_renew(c: RenewalContract, as_of: date, rate: Decimal) -> Decimal:
+    """M15's p_renew: 0 with notice of non-renewal or termination, 1 for auto-renew past the notice
+    deadline (and for an accepted renewal), else the trailing renewal rate."""
+    if c.terminated_on is not None or c.status == "terminated" or "declined" in c.steps:
+        return ZERO
+    if "accepted" in c.steps or (c.auto_renew and as_of > c.end_date - timedelta(days=c.notice_days)):
+        return Decimal(1)
+    return rate
+
+
+async def _forecast(
+    uow: ReportingUnitOfWork, f: Filters, as_of: date, opens: list[OpenInvoice], a: Assumptions
+) -> Forecast:
+    months, weeks = monthly_buckets(as_of), weekly_buckets(as_of)
+    horizon = max(months[-1].end, weeks[-1].end)
+    late, company = await uow.dashboard.lateness()
+    flows = CashFlows()
+    doubtful = ZERO
+    for o in opens:
+        if o.open <= 0:
+            continue
+        if (as_of - o.due_date).days > 90:
+            doubtful += o.open
+            flows.doubtful.append((as_of, o.open * a.doubtful_weight))
+        else:
+            flows.committed.append(
+                (expected_date(o.due_date, late.get(o.customer_id, company), as_of), o.open)
+            )
+    for customer, due, gross in await uow.dashboard.scheduled_due(f, as_of, horizon):
+        flows.committed.append((expected_date(due, late.get(customer, company), as_of), gross))
+    rate = await uow.dashboard.renewal_rate(
+        f.currency, as_of - timedelta(days=365), as_of - timedelta(days=1)
+    )
+    p_default = rate if rate is not None else a.default_renewal_rate
+    for c in await uow.dashboard.ending(f, as_of, horizon):
+        if c.renewed_to is not None:
+            continue  # the successor's own schedule carries it
+        p = _p_renew(c, as_of, p_default)
+        start = c.end_date + timedelta(days=1)
+        term_end = add_months_day(start, c.renewal_months) - timedelta(days=1)
+        for per in periods(start, term_end, c.interval_months):
+            gross = r2(c.renewal_gross * c.interval_months / 12)
+            due = per.start if c.timing != "arrears" else per.end + timedelta(days=1 + c.terms_days)
+            when = expected_date(due, late.get(c.customer_id, company), as_of)
+            if when > horizon:
+                break
+            flows.renewals.append((when, gross, p))
+    flows.actual = await uow.dashboard.collections_between(f, min(months[0].start, weeks[0].start), horizon)
+
+    def out(buckets: list) -> list[ForecastBucket]:
+        return [
+            ForecastBucket(
+                start=b.bucket.start,
+                end=b.bucket.end,
+                committed=b.committed,
+                expected=b.expected,
+                best=b.best,
+                actual=b.actual,
+            )
+            for b in place(flows, buckets)
+        ]
+
+    return Forecast(
+        monthly=out(months),
+        weekly=out(weeks),
+        doubtful=doubtful,
+        renewal_rate=None if rate is None else r2(rate * 100),
+    )
+
+
+def _status(c: RenewalContract) -> str:
+    if c.renewed_to is not None:
+        return "renewed"
+    if c.terminated_on is not None or c.status == "terminated":
+        return "terminated"
+    for step in ("declined", "accepted", "quoted"):
+        if step in c.steps:
+            return step
+    return "open"
+
+
+async def _renewals(uow: ReportingUnitOfWork, f: Filters, as_of: date) -> Renewals:
+    rows = await uow.dashboard.ending(f, as_of, as_of + timedelta(days=90))
+    windows = []
+    for days in (30, 60, 90):
+        inside = [c for c in rows if c.end_date <= as_of + timedelta(days=days)]
+        windows.append(
+            RenewalWindow(days=days, contracts=len(inside), arr=sum((c.annual_value for c in inside), ZERO))
+        )
+    return Renewals(
+        windows=windows,
+        contracts=[
+            RenewalRow(
+                contract_id=c.contract_id,
+                contract_no=c.contract_no,
+                customer_id=c.customer_id,
+                customer_name=c.customer_name,
+                end_date=c.end_date,
+                notice_deadline=c.end_date - timedelta(days=c.notice_days),
+                arr=c.annual_value,
+                auto_renew=c.auto_renew,
+                status=_status(c),
+            )
+            for c in rows
+        ],
+    )
+
+
+async def _top(
+    uow: ReportingUnitOfWork, f: Filters, as_of: date, opens: list[OpenInvoice]
+) -> list[TopCustomer]:
+    top = await uow.dashboard.arr_on(f, as_of, 10)
+    ids = [c for c, _, _ in top]
+    invoiced = await uow.dashboard.invoiced_since(ids, as_of - timedelta(days=364), as_of, f.currency)
+    open_ar: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
+    for o in opens:
+        open_ar[o.customer_id] += o.open
+    return [
+        TopCustomer(customer_id=c, name=name, arr=arr, invoiced_12m=invoiced.get(c, ZERO), open_ar=open_ar[c])
+        for c, name, arr in top
+    ]

@@ -1,0 +1,158 @@
+"""Rebuild every read model from the start of the topics, while the service keeps consuming.
+
+1. In one transaction: the read models and reporting's inbox claims are emptied, and the read model is
+   marked as rebuilding.
+2. The end offset of each of reporting's topics is taken *after* that, so everything the live consumer
+   had applied before the truncation is replayed; what it applies after is claimed in the inbox, and
+   the replay skips it (and the other way round). Every fold is order-independent, so the two may
+   interleave.
+3. A consumer without a group reads each topic from its beginning up to those offsets and applies each
+   event with the live handlers, many to a transaction; an event that fails is skipped (its savepoint
+   rolls back) and counted: it is in the dead-letter topic already, as on the live path.
+
+Retention bounds it: a topic that no longer holds its first events cannot give them back (the embedded
+Tansu keeps nothing across restarts; Apache Kafka keeps what `retention.ms` allows)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import ValidationError
+
+from avtal_common.consumer_handlers import EventHandler, apply_event, one_handler_per_topic
+from avtal_common.dlq import topic_partitions
+from avtal_common.events import parse_envelope
+from avtal_common.logging import get_logger
+from avtal_common.settings import CommonSettings
+from avtal_reporting.store.uow import ReportingUnitOfWork
+
+log = get_logger(__name__)
+
+READ_MODELS = (
+    "invoice_facts", "revenue_by_month", "contracts", "renewal_steps", "mrr_lines", "scheduled",
+    "customers", "products", "invoice_lines", "invoiced_through", "recognition", "ar_entries",
+    "collections", "month_totals",
+)  # fmt: skip
+
+
+@dataclass
+class RebuildProgress:
+    total: int = 0
+    read: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    running: bool = False
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def events_per_s(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+
+async def rebuild(
+    uow: ReportingUnitOfWork,
+    common: CommonSettings,
+    handlers: Sequence[EventHandler],
+    progress: RebuildProgress,
+    batch: int = 500,
+) -> RebuildProgress:
+    started = time.monotonic()
+    progress.running = True
+    by_topic = one_handler_per_topic(handlers)
+    try:
+        async with uow:
+            names = ", ".join(READ_MODELS)
+            await uow.conn.execute(f"TRUNCATE {names}")
+            await uow.conn.execute("DELETE FROM inbox WHERE handler LIKE 'reporting.%'")
+            await uow.conn.execute("UPDATE read_model_version SET version = version + 1, rebuilding = true")
+        known = await topic_partitions(common)
+        tps = [TopicPartition(t, p) for t in by_topic for p in known.get(t, ())]
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=common.bootstrap_list,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id="avtal-reporting-rebuild",
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+        )
+        await consumer.start()
+        try:
+            if tps:
+                consumer.assign(tps)
+                await consumer.seek_to_beginning(*tps)
+                begin = await consumer.beginning_offsets(tps)
+                end = await consumer.end_offsets(tps)
+                progress.total = sum(end[tp] - begin[tp] for tp in tps)
+                await _replay(uow, consumer, tps, end, by_topic, progress, batch)
+        finally:
+            await consumer.stop()
+    finally:
+        async with uow:
+            await uow.conn.execute("UPDATE read_model_version SET version = version + 1, rebuilding = false")
+        progress.running = False
+        progress.seconds = time.monotonic() - started
+    log.info("reporting.rebuilt", events=progress.read, applied=progress.applied, skipped=progress.skipped,
+             seconds=round(progress.seconds, 2))  # fmt: skip
+    return progress
+
+
+async def _replay(
+    uow: ReportingUnitOfWork,
+    consumer: AIOKafkaConsumer,
+    tps: list[TopicPartition],
+    end: dict[TopicPartition, int],
+    by_topic: dict[str, EventHandler],
+    progress: RebuildProgress,
+    batch: int,
+) -> None:
+    pending = {tp for tp in tps if end[tp] > 0}
+    while pending:
+        for tp in list(pending):
+            if await consumer.position(tp) >= end[tp]:
+                pending.discard(tp)
+        if not pending:
+            return
+        fetched = await consumer.getmany(*pending, timeout_ms=500, max_records=batch)
+        records: list[Any] = [r for tp, rs in fetched.items() for r in rs if r.offset < end[tp]]
+        if records:
+            async with uow:
+                for r in records:
+                    await _apply_one(uow, by_topic[r.topic], r, progress)
+            progress.read += len(records)
+        await asyncio.sleep(0)
+
+
+async def _apply_one(
+    uow: ReportingUnitOfWork, handler: EventHandler, record: Any, p: RebuildProgress
+) -> None:
+    try:
+        envelope = parse_envelope(record.value, handler.payload)
+    except (ValidationError, ValueError) as exc:
+        p.skipped += 1
+        _remember(
+            p, f"{record.topic}@{record.partition}:{record.offset}: malformed ({exc.__class__.__name__})"
+        )
+        return
+    try:
+        async with uow.conn.transaction():  # a savepoint: a failing event takes nothing else with it
+            outcome = await apply_event(uow, handler, envelope)
+    except Exception as exc:  # noqa: BLE001 - counted and shown; the live path dead-lettered it
+        p.skipped += 1
+        _remember(p, f"{record.topic}@{record.partition}:{record.offset}: {exc!r}"[:300])
+        return
+    if outcome == "duplicate":
+        p.duplicates += 1
+    else:
+        p.applied += 1
+
+
+def _remember(p: RebuildProgress, error: str) -> None:
+    if len(p.errors) < 20:
+        p.errors.append(error)

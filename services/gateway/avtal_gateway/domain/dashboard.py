@@ -25,8 +25,8 @@ class DashboardFilters(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    # Bounded so a typo (year 0001, 9999) is a 400 here, not a failure of date arithmetic in reporting.
-    as_of: date | None = Field(default=None, ge=date(1970, 1, 1), le=date(2199, 12, 31))
+    # Reporting's own bounds: a typo (year 0001, 9999) is a 400 here already.
+    as_of: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
     months: int = Field(default=12, ge=1, le=36)
     customer_id: uuid.UUID | None = None
     product_id: uuid.UUID | None = None

@@ -123,8 +123,8 @@
       ds[0].label = "Billed";
       return { labels: months(d.revenue), datasets: ds };
     },
-    "chart-forecast-monthly": function (d) { return forecast(d.forecast.monthly); },
-    "chart-forecast-weekly": function (d) { return forecast(d.forecast.weekly); },
+    "chart-forecast-monthly": function (d) { return forecast(d.forecast.monthly, true); },
+    "chart-forecast-weekly": function (d) { return forecast(d.forecast.weekly, false); },
     "chart-aging": function (d) {
       var rows = d.aging.buckets;
       var values = pick(rows, "amount").concat([num(d.aging.unapplied)]);
@@ -149,10 +149,13 @@
     }
   };
 
-  function forecast(rows) {
-    return { labels: starts(rows),
-      datasets: lines(rows, ["committed", "expected", "best"], { order: 0 })
-        .concat(bars(rows, ["actual"], { label: "Collected", order: 1 })) };
+  // The scenarios often coincide: dashes tell the lines apart where they overlap.
+  var DASHES = { committed: [], expected: [8, 4], best: [2, 3] };
+  function forecast(rows, monthly) {
+    var scenarios = lines(rows, ["committed", "expected", "best"], { order: 0 });
+    scenarios.forEach(function (s, i) { s.borderDash = DASHES[["committed", "expected", "best"][i]]; });
+    return { labels: monthly ? rows.map(function (r) { return String(r.start).slice(0, 7); }) : starts(rows),
+      datasets: scenarios.concat(bars(rows, ["actual"], { label: "Collected", order: 1 })) };
   }
 
   function drawCharts(d) {

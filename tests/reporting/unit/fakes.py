@@ -17,9 +17,6 @@ class FakeRevenueRepo:
     def __init__(self) -> None:
         self.facts_added: list[InvoiceFact] = []
 
-    async def counted(self, invoice_id: uuid.UUID) -> bool:
-        return any(f.invoice_id == invoice_id for f in self.facts_added)
-
     async def add(self, fact: InvoiceFact) -> None:
         self.facts_added.append(fact)
 

@@ -20,9 +20,8 @@ async def on_invoice_generated(uow: ReportingUnitOfWork, event: Envelope[Invoice
         inv.currency,
         inv.total if inv.net is None else inv.net,  # revenue is counted without VAT
     )
-    if not await uow.revenue.counted(fact.invoice_id):  # an invoice counts once, whatever brought it
+    if await add_document(uow, inv):  # an invoice counts once, whatever brought it
         await uow.revenue.add(fact)
-    await add_document(uow, inv)
 
 
 async def on_invoice_credited(uow: ReportingUnitOfWork, event: Envelope[InvoiceGenerated]) -> None:
@@ -31,14 +30,15 @@ async def on_invoice_credited(uow: ReportingUnitOfWork, event: Envelope[InvoiceG
     await add_document(uow, event.data)
 
 
-async def add_document(uow: ReportingUnitOfWork, inv: InvoiceGenerated) -> None:
+async def add_document(uow: ReportingUnitOfWork, inv: InvoiceGenerated) -> bool:
+    """Fold an invoice or credit note into the read models once; False if it was folded before."""
     net = inv.total if inv.net is None else inv.net
     await uow.facts.bump()
     kept = await uow.facts.add_document(inv.invoice_id, inv.invoice_no, inv.customer_id, inv.contract_id,
                                         inv.issue_date, inv.due_date, inv.currency, net, inv.total,
                                         inv.kind, inv.credits_invoice_id)  # fmt: skip
     if not kept:
-        return
+        return False
     lines = [
         (ln.contract_id or inv.contract_id, ln.period_start, ln.period_end, ln.amount) for ln in inv.lines
     ]
@@ -59,6 +59,7 @@ async def add_document(uow: ReportingUnitOfWork, inv: InvoiceGenerated) -> None:
         await uow.facts.add_entry(f"credit:{inv.invoice_id}", inv.credits_invoice_id, inv.customer_id,
                                   inv.currency, inv.issue_date, -inv.total, "credit")  # fmt: skip
         await uow.facts.settle(inv.credits_invoice_id)
+    return True
 
 
 async def on_payment_applied(uow: ReportingUnitOfWork, event: Envelope[PaymentApplied]) -> None:

@@ -9,12 +9,6 @@ import asyncpg
 from avtal_reporting.domain.revenue import InvoiceFact, MonthlyRevenue
 
 _FACT_COLUMNS = "invoice_id, invoice_no, customer_id, contract_id, issue_date, currency, total"
-_COUNTED = "SELECT EXISTS (SELECT 1 FROM invoice_facts WHERE invoice_id = $1)"
-# ON CONFLICT is a safety net behind the handler's rule: the monthly sum moves only with a new fact.
-_ADD_FACT = f"""
-INSERT INTO invoice_facts ({_FACT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (invoice_id) DO NOTHING
-"""
 _ADD_TO_MONTH = """
 INSERT INTO revenue_by_month (month, currency, invoiced, invoices) VALUES ($1, $2, $3, 1)
 ON CONFLICT (month, currency) DO UPDATE SET invoiced = revenue_by_month.invoiced + EXCLUDED.invoiced,
@@ -28,14 +22,9 @@ class RevenueRepo:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def counted(self, invoice_id: uuid.UUID) -> bool:
-        return bool(await self._conn.fetchval(_COUNTED, invoice_id))
-
     async def add(self, f: InvoiceFact) -> None:
-        """Keep the invoice and add its total to its month."""
-        fact = (f.invoice_id, f.invoice_no, f.customer_id, f.contract_id, f.issue_date, f.currency, f.total)
-        if (await self._conn.execute(_ADD_FACT, *fact)).endswith(" 1"):
-            await self._conn.execute(_ADD_TO_MONTH, f.month, f.currency, f.total)
+        """Add the invoice's net total to its month (the caller kept the invoice once, in `facts`)."""
+        await self._conn.execute(_ADD_TO_MONTH, f.month, f.currency, f.total)
 
     async def by_month(self) -> list[MonthlyRevenue]:
         return [MonthlyRevenue(**dict(r)) for r in await self._conn.fetch(_BY_MONTH)]

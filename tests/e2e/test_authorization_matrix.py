@@ -34,6 +34,7 @@ class Expect:
     json: Body | None = None
     form: Body | None = None
     signs_out: bool = False  # sent from a session of its own, so the others stay signed in
+    stream: bool = False  # an endless response: the status is all that is read
 
     def of(self, who: str) -> int | str:
         return {"anonymous": self.anonymous, "staff": self.staff, "customer A": self.a, "customer B": self.b}[
@@ -153,6 +154,15 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
         "/api/v1/billing-runs", 201, json=lambda w: {"as_of": "2026-01-01", "run_key": unique("run")}
     ),
     ("GET", "/api/v1/revenue/monthly"): staff_only("/api/v1/revenue/monthly"),
+    # The staff dashboard (issue 10): its JSON, the page, the endless event stream (only its status is read)
+    # and the CSV exports; narrowed to customer A, whose figures no other test moves.
+    ("GET", "/api/v1/dashboard"): staff_only("/api/v1/dashboard?customer_id={customer}&months=2"),
+    ("GET", "/api/v1/dashboard/version"): staff_only("/api/v1/dashboard/version"),
+    ("GET", "/dashboard"): Expect("/dashboard?customer_id={customer}&months=2", LOGIN, 200, 403, 403),
+    ("GET", "/dashboard/stream"): Expect("/dashboard/stream", LOGIN, 200, 403, 403, stream=True),
+    ("GET", "/dashboard/export/{file_name:str}"): Expect(
+        "/dashboard/export/aging.csv?customer_id={customer}", LOGIN, 200, 403, 403
+    ),
     ("GET", "/api/v1/emails"): staff_only("/api/v1/emails"),
     # Catalog (issue 7): search and product reads for everyone signed in, the rest for staff
     ("GET", "/api/v1/products/search"): signed_in("/api/v1/products/search?q=poweredge"),
@@ -435,6 +445,9 @@ def _send(c: httpx.Client, method: str, e: Expect, w: World) -> int | str:
     url = e.url.format(contract=w.contract, invoice=w.invoice, customer=w.customer_a)
     json = e.json(w) if e.json else None
     data = e.form(w) if e.form else None
+    if e.stream:
+        with c.stream(method, url) as r:
+            return _outcome(r)
     return _outcome(c.request(method, url, json=json, data=data))
 
 

@@ -16,6 +16,7 @@ from avtal_common.loops import drain_forever
 from avtal_common.runtime import Runtime, ServiceSpec, serve
 from avtal_gateway.adapters.passwords import Argon2Passwords, Passwords
 from avtal_gateway.adapters.services import SERVICES, Services
+from avtal_gateway.adapters.shutdown import Shutdown
 from avtal_gateway.api.auth import session_auth
 from avtal_gateway.api.billing import BillingApiController
 from avtal_gateway.api.billing_portal import BillingPortalController
@@ -25,6 +26,7 @@ from avtal_gateway.api.contracts_bulk import BULK_API_ROUTES
 from avtal_gateway.api.contracts_portal import ContractListController
 from avtal_gateway.api.customers import CustomerApiController
 from avtal_gateway.api.customers_portal import CustomerPortalController
+from avtal_gateway.api.dashboard import DashboardApiController, DashboardPortalController
 from avtal_gateway.api.deps import dependencies as service_dependencies
 from avtal_gateway.api.docs import public_openapi
 from avtal_gateway.api.errors import too_many_attempts, unauthorized
@@ -63,10 +65,16 @@ def _passwords(rt: Runtime) -> Passwords:
     return passwords
 
 
+def _shutdown(rt: Runtime) -> Shutdown:
+    shutdown: Shutdown = rt.state.setdefault("shutdown", Shutdown())
+    return shutdown
+
+
 async def start_gateway(rt: Runtime) -> None:
     s = _settings(rt)
     urls = {name: getattr(s, f"{name}_url") for name in SERVICES}
     rt.state["services"] = Services(urls, rt.common.service_token)
+    _shutdown(rt).install()  # open dashboard streams end as soon as a stop is asked for
     await ensure_staff_user(_uow(rt), _passwords(rt), s.staff_email, s.staff_password)
 
 
@@ -87,6 +95,7 @@ async def services_ready(rt: Runtime) -> dict[str, bool]:
 def dependencies(rt: Runtime) -> dict[str, Provide]:
     return {
         "passwords": Provide(lambda: rt.state["passwords"], sync_to_thread=False),
+        "shutdown": Provide(lambda: _shutdown(rt), sync_to_thread=False),
         **service_dependencies(rt),
     }
 
@@ -132,6 +141,8 @@ SPEC = ServiceSpec(
         ImportPagesController,
         CustomerApiController,
         CustomerPortalController,
+        DashboardApiController,
+        DashboardPortalController,
         STATIC,
     ],
     on_startup=[start_gateway],

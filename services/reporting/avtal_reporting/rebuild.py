@@ -36,7 +36,7 @@ log = get_logger(__name__)
 READ_MODELS = (
     "invoice_facts", "revenue_by_month", "contracts", "renewal_steps", "mrr_lines", "scheduled",
     "customers", "products", "invoice_lines", "invoiced_through", "recognition", "ar_entries",
-    "collections", "month_totals",
+    "collections", "month_totals", "customer_mrr", "mrr_months", "scheduled_sums",
 )  # fmt: skip
 
 

@@ -119,7 +119,8 @@ def test_the_cash_flow_forecast_in_three_scenarios(stack: StackInfo, book: Book)
     assert (D(f["doubtful"]), D(f["renewal_rate"])) == (D(250), D("25.00"))
     got = [(b["start"], D(b["committed"]), D(b["expected"]), D(b["best"])) for b in f["monthly"]]
     assert got == [
-        ("2026-06-01", D(11125), D(11250), D(11250)),
+        # A1's April and May were never invoiced: still expected, on the as-of day (+2 × 1,000).
+        ("2026-06-01", D(13125), D(13250), D(13250)),
         ("2026-07-01", D(1000), D(1000), D(1000)),
         ("2026-08-01", D(3625), D(3625), D(3625)),
         ("2026-09-01", D(1000), D(1000), D(1000)),
@@ -134,7 +135,7 @@ def test_the_cash_flow_forecast_in_three_scenarios(stack: StackInfo, book: Book)
     ]
     assert len(f["weekly"]) == 13 and f["weekly"][0]["start"] == "2026-06-15"
     assert sum(D(b["committed"]) for b in f["weekly"]) == D(
-        11125 + 1000 + 3625 + 1000
+        13125 + 1000 + 3625 + 1000
     )  # to Sep 13: A1 Jul-Sep, B1 Aug
 
 

@@ -332,3 +332,78 @@ def by_customer_month(
     for c, m, v in rows:
         out[c][m] = out[c].get(m, ZERO) + v
     return dict(out)
+
+
+def series(lines: Iterable[tuple[date, date, Decimal]]) -> dict[date, Decimal]:
+    """M2 for one customer: MRR at the end of every month its lines cover (only months above zero)."""
+    out: dict[date, Decimal] = {}
+    for start, end, mrr in lines:
+        m = first_counted_month(start, end)
+        while m is not None and month_end(m) <= end:
+            out[m] = out.get(m, ZERO) + mrr
+            m = add_months(m, 1)
+    return {m: v for m, v in out.items() if v > 0}
+
+
+MOVES = ("mrr", "new", "reactivation", "expansion", "contraction", "churn", "customers")
+
+
+def contributions(s: Mapping[date, Decimal]) -> dict[date, tuple[Decimal, ...]]:
+    """What one customer's MRR series adds to each month's totals, in MOVES order (M5). Summed over
+    customers, these are the bridge; a change of one customer moves the totals by new − old."""
+    if not s:
+        return {}
+    months = sorted(s)
+    out: dict[date, tuple[Decimal, ...]] = {}
+    m, last = months[0], add_months(months[-1], 1)
+    seen = False
+    while m <= last:
+        m0, m1 = s.get(add_months(m, -1), ZERO), s.get(m, ZERO)
+        new = react = exp = contr = churn = ZERO
+        if m0 == 0 and m1 > 0:
+            react, new = (m1, ZERO) if seen else (ZERO, m1)
+        elif m1 > m0 > 0:
+            exp = m1 - m0
+        elif m0 > m1 > 0:
+            contr = m0 - m1
+        elif m0 > 0 and m1 == 0:
+            churn = m0
+        row = (m1, new, react, exp, contr, churn, Decimal(1 if m1 > 0 else 0))
+        if any(row):
+            out[m] = row
+        seen = seen or m1 > 0
+        m = add_months(m, 1)
+    return out
+
+
+def delta(
+    old: Mapping[date, tuple[Decimal, ...]], new: Mapping[date, tuple[Decimal, ...]]
+) -> dict[date, tuple[Decimal, ...]]:
+    zero = (ZERO,) * len(MOVES)
+    out = {}
+    for m in sorted(set(old) | set(new)):
+        d = tuple(b - a for a, b in zip(old.get(m, zero), new.get(m, zero), strict=True))
+        if any(d):
+            out[m] = d
+    return out
+
+
+def retention_of(
+    start: Decimal, churn: Decimal, contraction: Decimal, expansion: Decimal, reactivation: Decimal,
+    had: int, lost: int, kept: Decimal, kept_capped: Decimal,
+) -> RetentionFigures:  # fmt: skip
+    """M7 from its sums over customers (see `retention` for the same from series)."""
+    if not had or start == 0:
+        return RetentionFigures(start, None, None, None, None, None)
+
+    def pct(x: Decimal) -> Decimal:
+        return r2(x * 100 / start)
+
+    return RetentionFigures(
+        mrr_start=start,
+        gross_mrr_churn_pct=pct(churn + contraction),
+        net_mrr_churn_pct=pct(churn + contraction - expansion - reactivation),
+        customer_churn_pct=r2(Decimal(lost * 100) / had),
+        nrr_pct=pct(kept),
+        grr_pct=pct(kept_capped),
+    )

@@ -25,8 +25,12 @@ from avtal_common.api.dashboard import (
 )
 from avtal_reporting.domain.figures import (
     BUCKETS,
+    MOVES,
     ZERO,
+    Bucket,
     CashFlows,
+    MrrMonthFigures,
+    RetentionFigures,
     add_months,
     add_months_day,
     bridge,
@@ -42,9 +46,10 @@ from avtal_reporting.domain.figures import (
     r2,
     recognize,
     retention,
+    retention_of,
     weekly_buckets,
 )
-from avtal_reporting.store.dashboard import Filters, OpenInvoice, RenewalContract
+from avtal_reporting.store.dashboard import Filters, OpenGroup, RenewalContract
 from avtal_reporting.store.uow import ReportingUnitOfWork
 
 
@@ -59,23 +64,24 @@ class Assumptions:
 async def dashboard(
     uow: ReportingUnitOfWork, f: Filters, as_of: date, months: int, a: Assumptions = Assumptions()
 ) -> Dashboard:
+    last = month_of(as_of)
+    first = add_months(last, -(months - 1))
+    window = [add_months(first, i) for i in range(months)]
     async with uow:
         version, _ = await uow.dashboard.version()
         currencies = await uow.dashboard.currencies()
-        last = month_of(as_of)
-        first = add_months(last, -(months - 1))
-        mrr_rows = await uow.dashboard.mrr_by_customer_month(f, add_months(first, -1), last)
-        series = by_customer_month(mrr_rows)
-        firsts = await uow.dashboard.first_months(f)
-        moves = bridge(series, firsts, [add_months(first, i) for i in range(months)])
-        opens = await uow.dashboard.open_invoices(f, as_of)
-        aging = await _aging(uow, f, as_of, opens)
+        moves, ret, top = await _mrr(uow, f, as_of, window)
+        groups = await uow.dashboard.open_groups(f, as_of)
+        company_late = await uow.dashboard.company_lateness()
+        aging = await _aging(uow, f, as_of, groups)
         revenue = await _revenue(uow, f, first, last)
-        forecast = await _forecast(uow, f, as_of, opens, a)
+        forecast = await _forecast(uow, f, as_of, groups, company_late, a)
         renewals = await _renewals(uow, f, as_of)
         ended = await uow.dashboard.contracts_ended(f, first, month_end(last))
-        top = await _top(uow, f, as_of, opens)
-    ret = retention(series, add_months(first, -1), last)
+        open_ar = await uow.dashboard.open_by_customer(f, as_of, [c for c, _, _ in top])
+        invoiced = await uow.dashboard.invoiced_since(
+            [c for c, _, _ in top], as_of - timedelta(days=364), as_of, f.currency
+        )
     return Dashboard(
         currency=f.currency,
         currencies=currencies,
@@ -107,8 +113,42 @@ async def dashboard(
             )
             for m in moves
         ],
-        top_customers=top,
+        top_customers=[
+            TopCustomer(
+                customer_id=c,
+                name=name,
+                arr=arr,
+                invoiced_12m=invoiced.get(c, ZERO),
+                open_ar=open_ar.get(c, ZERO),
+            )
+            for c, name, arr in top
+        ],
     )
+
+
+async def _mrr(
+    uow: ReportingUnitOfWork, f: Filters, as_of: date, window: list[date]
+) -> tuple[list[MrrMonthFigures], RetentionFigures, list[tuple[uuid.UUID, str, Decimal]]]:
+    """The bridge, retention and top customers: folded totals unless a filter needs the lines."""
+    before, last = add_months(window[0], -1), window[-1]
+    if f.product_id is not None or f.vendor:  # only the lines know their product
+        s = by_customer_month(await uow.dashboard.mrr_by_customer_month(f, before, last))
+        firsts = await uow.dashboard.first_months(f)
+        return bridge(s, firsts, window), retention(s, before, last), await uow.dashboard.arr_on(f, as_of, 10)
+    if f.customer_id is not None:
+        own = await uow.dashboard.customer_series(f.currency, f.customer_id)
+        s = {f.customer_id: own}
+        firsts = {f.customer_id: min(own)} if own else {}
+        return bridge(s, firsts, window), retention(s, before, last), await uow.dashboard.arr_on(f, as_of, 10)
+    folded = await uow.dashboard.mrr_months(f.currency, before, last)
+    zero = (ZERO,) * len(MOVES)
+    moves = []
+    for m in window:
+        row, prev = folded.get(m, zero), folded.get(add_months(m, -1), zero)
+        mrr, new, react, exp, contr, churn, customers = row
+        moves.append(MrrMonthFigures(m, prev[0], mrr, new, react, exp, contr, churn, int(customers)))
+    sums = await uow.dashboard.retention_sums(f.currency, before, last)
+    return moves, retention_of(*vars(sums).values()), await uow.dashboard.top_by_mrr(f.currency, last, 10)
 
 
 async def _revenue(
@@ -145,17 +185,15 @@ def _customer_revenue(
     return out
 
 
-async def _aging(uow: ReportingUnitOfWork, f: Filters, as_of: date, opens: list[OpenInvoice]) -> Aging:
+async def _aging(uow: ReportingUnitOfWork, f: Filters, as_of: date, groups: list[OpenGroup]) -> Aging:
     amounts = {b: ZERO for b in BUCKETS}
     counts = {b: 0 for b in BUCKETS}
-    unapplied = -(await uow.dashboard.unapplied(f, as_of))
-    for o in opens:
-        if o.open < 0:  # credited beyond what was open: money the customer has to its good
-            unapplied += o.open
-            continue
-        b = bucket_of((as_of - o.due_date).days)
-        amounts[b] += o.open
-        counts[b] += 1
+    # Payments kept as credit, and invoices credited beyond what was open: money to the customers' good.
+    unapplied = -(await uow.dashboard.unapplied(f, as_of)) + sum((g.overcredited for g in groups), ZERO)
+    for g in groups:
+        b = bucket_of((as_of - g.due_date).days)
+        amounts[b] += g.open
+        counts[b] += g.invoices
     total = sum(amounts.values(), ZERO)
     sales = await uow.dashboard.sales_by_month(f, month_of(as_of), 24)
     return Aging(
@@ -177,25 +215,31 @@ def _p_renew(c: RenewalContract, as_of: date, rate: Decimal) -> Decimal:
 
 
 async def _forecast(
-    uow: ReportingUnitOfWork, f: Filters, as_of: date, opens: list[OpenInvoice], a: Assumptions
+    uow: ReportingUnitOfWork,
+    f: Filters,
+    as_of: date,
+    groups: list[OpenGroup],
+    company: Decimal,
+    a: Assumptions,
 ) -> Forecast:
     months, weeks = monthly_buckets(as_of), weekly_buckets(as_of)
     horizon = max(months[-1].end, weeks[-1].end)
-    late, company = await uow.dashboard.lateness()
+
+    def late(days: int | None) -> Decimal:
+        return company if days is None else Decimal(days)
+
     flows = CashFlows()
     doubtful = ZERO
-    for o in opens:
-        if o.open <= 0:
+    for g in groups:
+        if not g.open:
             continue
-        if (as_of - o.due_date).days > 90:
-            doubtful += o.open
-            flows.doubtful.append((as_of, o.open * a.doubtful_weight))
+        if (as_of - g.due_date).days > 90:
+            doubtful += g.open
+            flows.doubtful.append((as_of, g.open * a.doubtful_weight))
         else:
-            flows.committed.append(
-                (expected_date(o.due_date, late.get(o.customer_id, company), as_of), o.open)
-            )
-    for customer, due, gross in await uow.dashboard.scheduled_due(f, as_of, horizon):
-        flows.committed.append((expected_date(due, late.get(customer, company), as_of), gross))
+            flows.committed.append((expected_date(g.due_date, late(g.late_days), as_of), g.open))
+    for due, late_days, gross in await uow.dashboard.scheduled_due(f, horizon):
+        flows.committed.append((expected_date(due, late(late_days), as_of), gross))
     rate = await uow.dashboard.renewal_rate(
         f.currency, as_of - timedelta(days=365), as_of - timedelta(days=1)
     )
@@ -209,13 +253,13 @@ async def _forecast(
         for per in periods(start, term_end, c.interval_months):
             gross = r2(c.renewal_gross * c.interval_months / 12)
             due = per.start if c.timing != "arrears" else per.end + timedelta(days=1 + c.terms_days)
-            when = expected_date(due, late.get(c.customer_id, company), as_of)
+            when = expected_date(due, late(c.late_days), as_of)
             if when > horizon:
                 break
             flows.renewals.append((when, gross, p))
     flows.actual = await uow.dashboard.collections_between(f, min(months[0].start, weeks[0].start), horizon)
 
-    def out(buckets: list) -> list[ForecastBucket]:
+    def out(buckets: list[Bucket]) -> list[ForecastBucket]:
         return [
             ForecastBucket(
                 start=b.bucket.start,
@@ -272,18 +316,3 @@ async def _renewals(uow: ReportingUnitOfWork, f: Filters, as_of: date) -> Renewa
             for c in rows
         ],
     )
-
-
-async def _top(
-    uow: ReportingUnitOfWork, f: Filters, as_of: date, opens: list[OpenInvoice]
-) -> list[TopCustomer]:
-    top = await uow.dashboard.arr_on(f, as_of, 10)
-    ids = [c for c, _, _ in top]
-    invoiced = await uow.dashboard.invoiced_since(ids, as_of - timedelta(days=364), as_of, f.currency)
-    open_ar: dict[uuid.UUID, Decimal] = defaultdict(lambda: ZERO)
-    for o in opens:
-        open_ar[o.customer_id] += o.open
-    return [
-        TopCustomer(customer_id=c, name=name, arr=arr, invoiced_12m=invoiced.get(c, ZERO), open_ar=open_ar[c])
-        for c, name, arr in top
-    ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from avtal_common.events import Envelope
 from avtal_common.payloads.billing import InvoiceGenerated, PaymentApplied
 from avtal_reporting.domain.figures import month_of, recognize
@@ -43,14 +46,14 @@ async def add_document(uow: ReportingUnitOfWork, inv: InvoiceGenerated) -> bool:
         (ln.contract_id or inv.contract_id, ln.period_start, ln.period_end, ln.amount) for ln in inv.lines
     ]
     await uow.facts.add_lines(inv.invoice_id, inv.customer_id, inv.currency, inv.issue_date, lines)
-    months: dict = {}
+    months: dict[date, Decimal] = {}
     for _c, s, e, a in lines:
         for m, part in recognize(a, s, e, inv.issue_date).items():
-            months[m] = months.get(m, 0) + part
+            months[m] = months.get(m, Decimal(0)) + part
     # Lines may not add up to the net when an older event left them out: the rest is recognized on issue.
-    rest = net - sum((a for *_, a in lines), 0)
+    rest = net - sum((a for *_, a in lines), Decimal(0))
     if rest:
-        months[month_of(inv.issue_date)] = months.get(month_of(inv.issue_date), 0) + rest
+        months[month_of(inv.issue_date)] = months.get(month_of(inv.issue_date), Decimal(0)) + rest
     await uow.facts.recognize(inv.currency, month_of(inv.issue_date), months)
     await uow.facts.add_to_month(inv.currency, month_of(inv.issue_date), inv.total, 0 * inv.total)
     if inv.kind == "invoice":

@@ -42,12 +42,12 @@ def _customer_filter(f: Filters, args: list[Any], column: str = "customer_id") -
 
 
 @dataclass(frozen=True)
-class OpenInvoice:
-    invoice_id: uuid.UUID
-    invoice_no: str
-    customer_id: uuid.UUID
+class OpenGroup:
     due_date: date
-    open: Decimal
+    late_days: int | None  # the customers' rounded mean lateness (None: no history yet)
+    open: Decimal  # invoices with something open
+    invoices: int
+    overcredited: Decimal  # invoices credited beyond what was open (negative)
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,20 @@ class RenewalContract:
     renewed_to: uuid.UUID | None
     terminated_on: date | None
     steps: list[str]
+    late_days: int | None = None
+
+
+@dataclass(frozen=True)
+class RetentionSums:
+    start: Decimal
+    churn: Decimal
+    contraction: Decimal
+    expansion: Decimal
+    reactivation: Decimal
+    had: int
+    lost: int
+    kept: Decimal  # Σ m1 over customers with m0 > 0
+    kept_capped: Decimal  # Σ min(m1, m0) over them
 
 
 class DashboardRepo:
@@ -185,47 +199,63 @@ class DashboardRepo:
                      ORDER BY 1 DESC"""
         return [(r[0], r[1]) for r in await self._conn.fetch(sql, *args)]
 
-    async def open_invoices(self, f: Filters, on: date) -> list[OpenInvoice]:
-        """M11: every invoice issued by `on` with what was still open that day (payments and credits dated
-        after it do not count)."""
-        args: list[Any] = [f.currency, on]
+    def _open(self, f: Filters, args: list[Any]) -> str:
+        """M11's open invoices at $2 as (invoice_id, customer_id, due_date, open): payments and credits
+        dated after the day do not count (the running total serves when none is)."""
         cust = _customer_filter(f, args, "i.customer_id")
-        select = """SELECT i.invoice_id, i.invoice_no, i.customer_id, i.due_date,
-               i.gross - coalesce((SELECT sum(e.amount) FROM ar_entries e
-                                   WHERE e.invoice_id = i.invoice_id AND e.on_date <= $2), 0) AS open
+        select = """SELECT i.invoice_id, i.customer_id, i.due_date, i.gross - CASE
+                WHEN i.last_entry_on IS NULL OR i.last_entry_on <= $2 THEN i.entries_total
+                ELSE (SELECT coalesce(sum(e.amount), 0) FROM ar_entries e
+                      WHERE e.invoice_id = i.invoice_id AND e.on_date <= $2) END AS open
             FROM invoice_facts i WHERE i.currency = $1 AND i.kind = 'invoice' AND i.issue_date <= $2"""
-        sql = f"{select} AND i.settled_on IS NULL {cust} UNION ALL {select} AND i.settled_on > $2 {cust}"
-        return [OpenInvoice(*r) for r in await self._conn.fetch(sql, *args) if r["open"] != 0]
+        return f"{select} AND i.settled_on IS NULL {cust} UNION ALL {select} AND i.settled_on > $2 {cust}"
+
+    async def open_groups(self, f: Filters, on: date) -> list[OpenGroup]:
+        """Open amounts summed by due date and the customer's rounded lateness (aging and forecast)."""
+        args: list[Any] = [f.currency, on]
+        sql = f"""
+        SELECT o.due_date, c.late_days, coalesce(sum(o.open) FILTER (WHERE o.open > 0), 0),
+               count(*) FILTER (WHERE o.open > 0), coalesce(sum(o.open) FILTER (WHERE o.open < 0), 0)
+        FROM ({self._open(f, args)}) o LEFT JOIN customers c USING (customer_id)
+        GROUP BY 1, 2"""
+        return [OpenGroup(*r) for r in await self._conn.fetch(sql, *args)]
+
+    async def open_by_customer(
+        self, f: Filters, on: date, customers: list[uuid.UUID]
+    ) -> dict[uuid.UUID, Decimal]:
+        args: list[Any] = [f.currency, on, customers]
+        sql = f"""SELECT customer_id, sum(open) FROM ({self._open(f, args)}) o
+                  WHERE customer_id = ANY($3::uuid[]) GROUP BY 1"""
+        return {r[0]: r[1] for r in await self._conn.fetch(sql, *args)}
 
     async def unapplied(self, f: Filters, on: date) -> Decimal:
         """Payments beyond their invoices' balances, kept as credit (M11's separate line)."""
         args: list[Any] = [f.currency, on]
         sql = f"""SELECT coalesce(sum(credited), 0) FROM collections
-                  WHERE currency = $1 AND paid_on <= $2 {_customer_filter(f, args)}"""
+                  WHERE currency = $1 AND paid_on <= $2 AND credited <> 0 {_customer_filter(f, args)}"""
         value: Decimal = await self._conn.fetchval(sql, *args)
         return value
 
-    async def lateness(self) -> tuple[dict[uuid.UUID, Decimal], Decimal]:
-        """M13 per customer (mean days late over its last 12 paid invoices) and the company-wide mean."""
-        rows = await self._conn.fetch(
-            "SELECT customer_id, late_days_x_amount, late_amount FROM customers WHERE late_amount > 0"
+    async def company_lateness(self) -> Decimal:
+        """M13's company-wide fallback: the amount-weighted mean over every customer's last 12 paid."""
+        value = await self._conn.fetchval(
+            "SELECT sum(late_days_x_amount) / nullif(sum(late_amount), 0) FROM customers "
+            "WHERE late_amount > 0"
         )
-        w = sum((r[1] for r in rows), Decimal(0))
-        a = sum((r[2] for r in rows), Decimal(0))
-        return {r[0]: r[1] / r[2] for r in rows}, (w / a if a else Decimal(0))
+        return Decimal(value or 0)
 
-    async def scheduled_due(
-        self, f: Filters, first: date, last: date
-    ) -> list[tuple[uuid.UUID, date, Decimal]]:
-        """Invoices still to come within current terms (not yet invoiced), by customer and due date."""
-        args: list[Any] = [f.currency, first, last]
-        sql = f"""
-        SELECT s.customer_id, s.due_on, sum(s.gross)
-        FROM scheduled s LEFT JOIN invoiced_through t USING (contract_id)
-        WHERE s.currency = $1 AND s.due_on <= $3 AND (t.through IS NULL OR s.period_start > t.through)
-          AND s.period_end >= $2 {_customer_filter(f, args, "s.customer_id")}
-        GROUP BY 1, 2"""
-        return [(r[0], r[1], r[2]) for r in await self._conn.fetch(sql, *args)]
+    async def scheduled_due(self, f: Filters, last: date) -> list[tuple[date, int | None, Decimal]]:
+        """Invoices still to come within current terms, summed by due date and customers' lateness."""
+        if f.customer_id is None:
+            sql = """SELECT due_on, late_days, sum(gross) FROM scheduled_sums
+                     WHERE currency = $1 AND due_on <= $2 GROUP BY 1, 2 HAVING sum(gross) <> 0"""
+            rows = await self._conn.fetch(sql, f.currency, last)
+        else:
+            sql = """SELECT s.due_on, c.late_days, sum(s.gross) FROM scheduled s
+                     LEFT JOIN customers c USING (customer_id)
+                     WHERE s.currency = $1 AND s.due_on <= $2 AND s.customer_id = $3 GROUP BY 1, 2"""
+            rows = await self._conn.fetch(sql, f.currency, last, f.customer_id)
+        return [(r[0], r[1], r[2]) for r in rows]
 
     async def ending(self, f: Filters, first: date, last: date) -> list[RenewalContract]:
         """Contracts whose term ends in [first, last] (renewals pipeline and renewal cash)."""
@@ -238,12 +268,67 @@ class DashboardRepo:
         SELECT c.contract_id, c.contract_no, c.customer_id, coalesce(n.name, ''), c.status, c.end_date,
                c.notice_days, c.auto_renew, c.annual_value, c.renewal_gross, c.renewal_months,
                c.interval_months, c.timing, c.terms_days, c.renewed_to, c.terminated_on,
-               coalesce((SELECT array_agg(step) FROM renewal_steps s
-                         WHERE s.contract_id = c.contract_id), '{{}}')
+               coalesce(s.steps, '{{}}'), n.late_days
         FROM contracts c LEFT JOIN customers n USING (customer_id)
+        LEFT JOIN (SELECT contract_id, array_agg(step) AS steps FROM renewal_steps GROUP BY 1) s
+            USING (contract_id)
         WHERE c.currency = $1 AND c.end_date BETWEEN $2 AND $3 AND c.status <> 'draft' {extra}
         ORDER BY c.end_date, c.contract_no"""
-        return [RenewalContract(*r[:16], list(r[16])) for r in await self._conn.fetch(sql, *args)]
+        out = []
+        for r in await self._conn.fetch(sql, *args):
+            values = list(r.values())
+            out.append(RenewalContract(*values[:16], steps=list(values[16]), late_days=values[17]))
+        return out
+
+    async def mrr_months(self, currency: str, first: date, last: date) -> dict[date, tuple[Decimal, ...]]:
+        """M5 as folded: (mrr, new, reactivation, expansion, contraction, churn, customers) per month."""
+        rows = await self._conn.fetch(
+            """SELECT month, mrr, new, reactivation, expansion, contraction, churn, customers FROM mrr_months
+               WHERE currency = $1 AND month BETWEEN $2 AND $3""",
+            currency, first, last,
+        )  # fmt: skip
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    async def customer_series(self, currency: str, customer_id: uuid.UUID) -> dict[date, Decimal]:
+        rows = await self._conn.fetch(
+            "SELECT month, mrr FROM customer_mrr WHERE currency = $1 AND customer_id = $2",
+            currency,
+            customer_id,
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def retention_sums(self, currency: str, before: date, last: date) -> RetentionSums:
+        """M7's sums over customers between two month ends, folded in SQL."""
+        row = await self._conn.fetchrow(
+            """
+            WITH t AS (
+                SELECT customer_id, coalesce(max(mrr) FILTER (WHERE month = $2), 0) AS m0,
+                       coalesce(max(mrr) FILTER (WHERE month = $3), 0) AS m1
+                FROM customer_mrr WHERE currency = $1 AND month IN ($2, $3) GROUP BY 1)
+            SELECT coalesce(sum(m0), 0), coalesce(sum(m0) FILTER (WHERE m1 = 0), 0),
+                   coalesce(sum(m0 - m1) FILTER (WHERE m0 > m1 AND m1 > 0), 0),
+                   coalesce(sum(m1 - m0) FILTER (WHERE m1 > m0 AND m0 > 0), 0),
+                   coalesce(sum(m1) FILTER (WHERE m0 = 0 AND m1 > 0 AND EXISTS (
+                       SELECT 1 FROM customer_mrr x
+                       WHERE x.currency = $1 AND x.customer_id = t.customer_id AND x.month < $2)), 0),
+                   count(*) FILTER (WHERE m0 > 0), count(*) FILTER (WHERE m0 > 0 AND m1 = 0),
+                   coalesce(sum(m1) FILTER (WHERE m0 > 0), 0),
+                   coalesce(sum(least(m0, m1)) FILTER (WHERE m0 > 0), 0)
+            FROM t""",
+            currency, before, last,
+        )  # fmt: skip
+        return RetentionSums(*row)
+
+    async def top_by_mrr(
+        self, currency: str, month: date, limit: int
+    ) -> list[tuple[uuid.UUID, str, Decimal]]:
+        rows = await self._conn.fetch(
+            """SELECT m.customer_id, coalesce(c.name, ''), m.mrr * 12 FROM customer_mrr m
+               LEFT JOIN customers c USING (customer_id)
+               WHERE m.currency = $1 AND m.month = $2 ORDER BY m.mrr DESC, 2 LIMIT $3""",
+            currency, month, limit,
+        )  # fmt: skip
+        return [(r[0], r[1], r[2]) for r in rows]
 
     async def renewal_rate(self, currency: str, first: date, last: date) -> Decimal | None:
         """Renewed ARR ÷ ARR due for renewal over terms that ended in [first, last]."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 import asyncpg
 
 from avtal_reporting.domain.contracts import ContractFact, schedule
+from avtal_reporting.domain.figures import contributions, delta, series
 
 _UPSERT_CONTRACT = """
 INSERT INTO contracts (contract_id, version, contract_no, customer_id, currency, status, start_date, end_date,
@@ -33,9 +34,46 @@ SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::char(3)[], $5::uuid
                      $8::numeric[])
 ON CONFLICT DO NOTHING
 """
-_SCHEDULED = """
-INSERT INTO scheduled (contract_id, period_start, period_end, customer_id, currency, due_on, gross)
-SELECT $1, s, e, $2, $3, d, g FROM unnest($4::date[], $5::date[], $6::date[], $7::numeric[]) AS t(s, e, d, g)
+# One lock for the folds that many events move at once (the month totals of MRR, the scheduled sums):
+# taken first in each transaction that touches them, so concurrent consumers never deadlock over them.
+_FOLD_LOCK = "SELECT pg_advisory_xact_lock(7405001)"
+_ADD_SUMS = """
+INSERT INTO scheduled_sums (currency, due_on, late_days, gross)
+SELECT g.currency, g.due_on, c.late_days, $1::int * sum(g.gross)
+FROM {source} g LEFT JOIN customers c USING (customer_id)
+GROUP BY 1, 2, 3
+ON CONFLICT (currency, due_on, late_days) DO UPDATE SET gross = scheduled_sums.gross + EXCLUDED.gross
+"""
+_SCHEDULED = f"""
+WITH added AS (
+    INSERT INTO scheduled (contract_id, period_start, period_end, customer_id, currency, due_on, gross)
+    SELECT $2, s, e, $3, $4, d, g
+    FROM unnest($5::date[], $6::date[], $7::date[], $8::numeric[]) AS t(s, e, d, g)
+    WHERE s > coalesce((SELECT through FROM invoiced_through WHERE contract_id = $2), '-infinity')
+    RETURNING currency, due_on, customer_id, gross)
+{_ADD_SUMS.format(source="added")}"""
+_UNSCHEDULE = f"""
+WITH gone AS (
+    DELETE FROM scheduled s USING unnest($2::uuid[], $3::date[]) AS t(contract_id, through)
+    WHERE s.contract_id = t.contract_id AND s.period_start <= t.through
+    RETURNING s.currency, s.due_on, s.customer_id, s.gross)
+{_ADD_SUMS.format(source="gone")}"""
+_MOVE_LATE = """
+INSERT INTO scheduled_sums (currency, due_on, late_days, gross)
+SELECT currency, due_on, $2, $3::int * sum(gross) FROM scheduled WHERE customer_id = $1 GROUP BY 1, 2
+ON CONFLICT (currency, due_on, late_days) DO UPDATE SET gross = scheduled_sums.gross + EXCLUDED.gross
+"""
+_CUSTOMER_LINES = "SELECT start_date, end_date, mrr FROM mrr_lines WHERE customer_id = $1 AND currency = $2"
+_CUSTOMER_SERIES = "SELECT month, mrr FROM customer_mrr WHERE customer_id = $1 AND currency = $2"
+_ADD_MONTHS = """
+INSERT INTO mrr_months (currency, month, mrr, new, reactivation, expansion, contraction, churn, customers)
+SELECT $1, * FROM unnest($2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[],
+                         $7::numeric[], $8::numeric[], $9::numeric[])
+ON CONFLICT (currency, month) DO UPDATE SET mrr = mrr_months.mrr + EXCLUDED.mrr,
+    new = mrr_months.new + EXCLUDED.new, reactivation = mrr_months.reactivation + EXCLUDED.reactivation,
+    expansion = mrr_months.expansion + EXCLUDED.expansion,
+    contraction = mrr_months.contraction + EXCLUDED.contraction, churn = mrr_months.churn + EXCLUDED.churn,
+    customers = mrr_months.customers + EXCLUDED.customers
 """
 _CUSTOMER_NAME = """
 INSERT INTO customers (customer_id, version, name) VALUES ($1, $2, $3)
@@ -85,7 +123,9 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING
 _SETTLE = """
 WITH e AS (SELECT on_date, sum(amount) OVER (ORDER BY on_date, entry_id) AS cum
            FROM ar_entries WHERE invoice_id = $1)
-UPDATE invoice_facts i SET settled_on = (SELECT min(on_date) FROM e WHERE cum >= i.gross)
+UPDATE invoice_facts i SET settled_on = (SELECT min(on_date) FROM e WHERE cum >= i.gross),
+    entries_total = coalesce((SELECT sum(amount) FROM ar_entries WHERE invoice_id = $1), 0),
+    last_entry_on = (SELECT max(on_date) FROM ar_entries WHERE invoice_id = $1)
 WHERE invoice_id = $1 AND kind = 'invoice'
 RETURNING customer_id
 """
@@ -98,6 +138,8 @@ FROM (SELECT settled_on, due_date, gross FROM invoice_facts
       ORDER BY settled_on DESC LIMIT 12) last12
 ON CONFLICT (customer_id) DO UPDATE SET late_days_x_amount = EXCLUDED.late_days_x_amount,
     late_amount = EXCLUDED.late_amount
+RETURNING (SELECT late_days FROM customers WHERE customer_id = $1) AS before,
+    CASE WHEN late_amount > 0 THEN round(late_days_x_amount / late_amount)::int END AS after
 """
 
 
@@ -111,6 +153,10 @@ class FactsRepo:
 
     async def keep_contract(self, c: ContractFact) -> bool:
         """Store `c` unless an equal or newer version is stored; its lines and schedule replace the old."""
+        await self._conn.execute(_FOLD_LOCK)
+        before = await self._conn.fetchrow(
+            "SELECT customer_id, currency FROM contracts WHERE contract_id = $1", c.contract_id
+        )
         stored = await self._conn.execute(
             _UPSERT_CONTRACT, c.contract_id, c.version, c.contract_no, c.customer_id, c.currency, c.status,
             c.start_date, c.end_date, c.interval_months, c.timing, c.auto_renew, c.notice_days, c.terms_days,
@@ -119,7 +165,7 @@ class FactsRepo:
         if not stored.endswith(" 1"):
             return False
         await self._conn.execute("DELETE FROM mrr_lines WHERE contract_id = $1", c.contract_id)
-        await self._conn.execute("DELETE FROM scheduled WHERE contract_id = $1", c.contract_id)
+        await self._conn.execute(_UNSCHEDULE, -1, [c.contract_id], [date.max])
         ls = c.mrr_lines
         if ls:
             await self._conn.execute(
@@ -128,13 +174,39 @@ class FactsRepo:
                 [x.end_date for x in ls], [x.mrr for x in ls],
             )  # fmt: skip
         due = schedule(c)
+        await self._conn.execute(_CUSTOMER_NAME, c.customer_id, 0, c.customer_name)
         if due:
             await self._conn.execute(
-                _SCHEDULED, c.contract_id, c.customer_id, c.currency, [s.period_start for s in due],
+                _SCHEDULED, 1, c.contract_id, c.customer_id, c.currency, [s.period_start for s in due],
                 [s.period_end for s in due], [s.due_on for s in due], [s.gross for s in due],
             )  # fmt: skip
-        await self._conn.execute(_CUSTOMER_NAME, c.customer_id, 0, c.customer_name)
+        await self._refold_mrr(c.customer_id, c.currency)
+        if before is not None and (before["customer_id"], before["currency"].strip()) != (
+            c.customer_id,
+            c.currency,
+        ):
+            await self._refold_mrr(before["customer_id"], before["currency"].strip())
         return True
+
+    async def _refold_mrr(self, customer_id: uuid.UUID, currency: str) -> None:
+        """Recompute the customer's MRR series from its lines and move the month totals by new − old."""
+        lines = await self._conn.fetch(_CUSTOMER_LINES, customer_id, currency)
+        new = series((r[0], r[1], r[2]) for r in lines)
+        old = {r[0]: r[1] for r in await self._conn.fetch(_CUSTOMER_SERIES, customer_id, currency)}
+        moved = delta(contributions(old), contributions(new))
+        if not moved:
+            return
+        await self._conn.execute("DELETE FROM customer_mrr WHERE customer_id = $1 AND currency = $2",
+                                 customer_id, currency)  # fmt: skip
+        if new:
+            await self._conn.executemany(
+                "INSERT INTO customer_mrr (currency, customer_id, month, mrr) VALUES ($1, $2, $3, $4)",
+                [(currency, customer_id, m, v) for m, v in new.items()],
+            )
+        months = sorted(moved)
+        await self._conn.execute(
+            _ADD_MONTHS, currency, months, *([moved[m][i] for m in months] for i in range(7))
+        )
 
     async def name_customer(self, customer_id: uuid.UUID, version: int, name: str) -> None:
         await self._conn.execute(_CUSTOMER_NAME, customer_id, version, name)
@@ -185,6 +257,8 @@ class FactsRepo:
                 through[c] = max(through.get(c, e), e)
         if through:
             await self._conn.execute(_THROUGH, list(through), list(through.values()))
+            await self._conn.execute(_FOLD_LOCK)
+            await self._conn.execute(_UNSCHEDULE, -1, list(through), list(through.values()))
 
     async def recognize(self, currency: str, issue_month: date, months: dict[date, Decimal]) -> None:
         if months:
@@ -213,5 +287,12 @@ class FactsRepo:
     async def settle(self, invoice_id: uuid.UUID) -> None:
         """Recompute when the invoice was settled, and its customer's payment behaviour."""
         customer = await self._conn.fetchval(_SETTLE, invoice_id)
-        if customer is not None:
-            await self._conn.execute(_LATENESS, customer)
+        if customer is None:
+            return
+        await self._conn.execute(_FOLD_LOCK)
+        late = await self._conn.fetchrow(_LATENESS, customer)
+        if late["before"] != late["after"]:  # its scheduled invoices now come in on other days
+            await self._conn.execute(_MOVE_LATE, customer, late["before"], -1)
+            await self._conn.execute(_MOVE_LATE, customer, late["after"], 1)
+            await self._conn.execute("UPDATE customers SET late_days = $2 WHERE customer_id = $1",
+                                     customer, late["after"])  # fmt: skip

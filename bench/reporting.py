@@ -11,6 +11,7 @@ import statistics
 import time
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -20,6 +21,7 @@ from avtal_common.dlq import topic_partitions
 from avtal_common.kafka import ensure_topics
 from avtal_common.settings import CommonSettings
 from avtal_reporting.consumers import HANDLERS
+from avtal_reporting.domain.figures import MOVES, contributions
 from avtal_reporting.handlers.dashboard import dashboard
 from avtal_reporting.rebuild import RebuildProgress, rebuild
 from avtal_reporting.store.dashboard import Filters
@@ -38,8 +40,8 @@ TODAY = date.today()
 
 # Three years of monthly invoices (1.25 × net with VAT), 2% still open; customers pay ~5 days late.
 _LOAD = [
-    """INSERT INTO customers (customer_id, version, name, late_days_x_amount, late_amount)
-       SELECT md5('c' || i)::uuid, 1, 'Bench customer ' || i, 5 * 15000, 15000 FROM generate_series(0, $1 - 1) i""",
+    """INSERT INTO customers (customer_id, version, name, late_days_x_amount, late_amount, late_days)
+       SELECT md5('c' || i)::uuid, 1, 'Bench customer ' || i, 5 * 15000, 15000, 5 FROM generate_series(0, $1 - 1) i""",
     """INSERT INTO contracts (contract_id, version, contract_no, customer_id, currency, status, start_date, end_date,
            interval_months, timing, auto_renew, notice_days, terms_days, annual_value, renewal_months,
            renewal_gross, terminated_on, renewed_to)
@@ -62,11 +64,21 @@ _LOAD = [
            kind, due_date, gross, credits_invoice_id, settled_on)
        SELECT md5('i' || i)::uuid, 'INV-' || i, md5('c' || (i % $2))::uuid, NULL, $3::date - (i % 1095), 'SEK',
               1000.00, 'invoice', $3::date - (i % 1095) + 30, 1250.00, NULL,
-              CASE WHEN i % 50 = 0 THEN NULL ELSE $3::date - (i % 1095) + 35 END
+              CASE WHEN i % 50 = 0 THEN NULL ELSE least($3::date - (i % 1095) + 35, $3::date - 1) END
        FROM generate_series(1, $1) i""",
     """INSERT INTO ar_entries (entry_id, invoice_id, customer_id, currency, on_date, amount, kind)
        SELECT 'pay:' || invoice_id, invoice_id, customer_id, 'SEK', issue_date + 20, 250.00, 'payment'
        FROM invoice_facts WHERE settled_on IS NULL AND invoice_no LIKE '%00'""",
+    """UPDATE invoice_facts i SET entries_total = e.amount, last_entry_on = e.on_date
+       FROM ar_entries e WHERE e.invoice_id = i.invoice_id""",
+    """INSERT INTO scheduled_sums (currency, due_on, late_days, gross)
+       SELECT s.currency, s.due_on, c.late_days, sum(s.gross) FROM scheduled s JOIN customers c USING (customer_id)
+       GROUP BY 1, 2, 3""",
+    """INSERT INTO customer_mrr (currency, customer_id, month, mrr)
+       SELECT 'SEK', l.customer_id, m::date, sum(l.mrr)
+       FROM mrr_lines l, generate_series(date_trunc('month', l.start_date), l.end_date, interval '1 month') m
+       WHERE (m + interval '1 month' - interval '1 day')::date BETWEEN l.start_date AND l.end_date
+       GROUP BY 2, 3""",
     """INSERT INTO collections (payment_id, customer_id, currency, paid_on, applied, credited)
        SELECT 'pay:' || invoice_id, customer_id, 'SEK', settled_on, gross, 0
        FROM invoice_facts WHERE settled_on IS NOT NULL""",
@@ -89,7 +101,26 @@ async def _load(pool: asyncpg.Pool) -> None:
         await conn.execute(_LOAD[5], INVOICES, CUSTOMERS, TODAY)
         for sql in _LOAD[6:]:
             await conn.execute(sql)
+        await _fold_mrr_months(conn)
         await conn.execute("ANALYZE")
+
+
+async def _fold_mrr_months(conn: asyncpg.Connection) -> None:
+    """The month totals as the handlers fold them: each customer's contribution (domain.contributions)."""
+    by_customer: dict[uuid.UUID, dict[date, Decimal]] = {}
+    for r in await conn.fetch("SELECT customer_id, month, mrr FROM customer_mrr"):
+        by_customer.setdefault(r[0], {})[r[1]] = r[2]
+    totals: dict[date, list[Decimal]] = {}
+    for s in by_customer.values():
+        for m, row in contributions(s).items():
+            t = totals.setdefault(m, [Decimal(0)] * len(MOVES))
+            for i, v in enumerate(row):
+                t[i] += v
+    await conn.executemany(
+        "INSERT INTO mrr_months (currency, month, mrr, new, reactivation, expansion, contraction, churn, customers) "
+        "VALUES ('SEK', $1, $2, $3, $4, $5, $6, $7, $8)",
+        [(m, *t) for m, t in sorted(totals.items())],
+    )
 
 
 async def _dashboard_figure(common: CommonSettings) -> Figure:

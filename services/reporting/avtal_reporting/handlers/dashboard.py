@@ -204,16 +204,6 @@ async def _aging(uow: ReportingUnitOfWork, f: Filters, as_of: date, groups: list
     )
 
 
-def _p_renew(c: RenewalContract, as_of: date, rate: Decimal) -> Decimal:
-    """M15's p_renew: 0 with notice of non-renewal or termination, 1 for auto-renew past the notice
-    deadline (and for an accepted renewal), else the trailing renewal rate."""
-    if c.terminated_on is not None or c.status == "terminated" or "declined" in c.steps:
-        return ZERO
-    if "accepted" in c.steps or (c.auto_renew and as_of > c.end_date - timedelta(days=c.notice_days)):
-        return Decimal(1)
-    return rate
-
-
 async def _forecast(
     uow: ReportingUnitOfWork,
     f: Filters,
@@ -244,16 +234,14 @@ async def _forecast(
         f.currency, as_of - timedelta(days=365), as_of - timedelta(days=1)
     )
     p_default = rate if rate is not None else a.default_renewal_rate
-    for c in await uow.dashboard.ending(f, as_of, horizon):
-        if c.renewed_to is not None:
-            continue  # the successor's own schedule carries it
-        p = _p_renew(c, as_of, p_default)
-        start = c.end_date + timedelta(days=1)
-        term_end = add_months_day(start, c.renewal_months) - timedelta(days=1)
-        for per in periods(start, term_end, c.interval_months):
-            gross = r2(c.renewal_gross * c.interval_months / 12)
-            due = per.start if c.timing != "arrears" else per.end + timedelta(days=1 + c.terms_days)
-            when = expected_date(due, late(c.late_days), as_of)
+    for g in await uow.dashboard.renewal_groups(f, as_of, horizon):
+        p = (ZERO, Decimal(1), p_default)[g.p_class]
+        start = g.end_date + timedelta(days=1)
+        term_end = add_months_day(start, g.renewal_months) - timedelta(days=1)
+        gross = r2(g.renewal_gross * g.interval_months / 12)
+        for per in periods(start, term_end, g.interval_months):
+            due = per.start if g.timing != "arrears" else per.end + timedelta(days=1 + g.terms_days)
+            when = expected_date(due, late(g.late_days), as_of)
             if when > horizon:
                 break
             flows.renewals.append((when, gross, p))
@@ -293,12 +281,10 @@ def _status(c: RenewalContract) -> str:
 
 async def _renewals(uow: ReportingUnitOfWork, f: Filters, as_of: date) -> Renewals:
     rows = await uow.dashboard.ending(f, as_of, as_of + timedelta(days=90))
-    windows = []
-    for days in (30, 60, 90):
-        inside = [c for c in rows if c.end_date <= as_of + timedelta(days=days)]
-        windows.append(
-            RenewalWindow(days=days, contracts=len(inside), arr=sum((c.annual_value for c in inside), ZERO))
-        )
+    windows = [
+        RenewalWindow(days=d, contracts=n, arr=arr)
+        for d, n, arr in await uow.dashboard.renewal_windows(f, as_of)
+    ]
     return Renewals(
         windows=windows,
         contracts=[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +70,18 @@ class RenewalContract:
     terminated_on: date | None
     steps: list[str]
     late_days: int | None = None
+
+
+@dataclass(frozen=True)
+class RenewalGroup:
+    end_date: date
+    interval_months: int
+    timing: str
+    terms_days: int
+    renewal_months: int
+    late_days: int | None
+    p_class: int
+    renewal_gross: Decimal
 
 
 @dataclass(frozen=True)
@@ -257,23 +269,19 @@ class DashboardRepo:
             rows = await self._conn.fetch(sql, f.currency, last, f.customer_id)
         return [(r[0], r[1], r[2]) for r in rows]
 
-    async def ending(self, f: Filters, first: date, last: date) -> list[RenewalContract]:
-        """Contracts whose term ends in [first, last] (renewals pipeline and renewal cash)."""
+    async def ending(self, f: Filters, first: date, last: date, limit: int = 100) -> list[RenewalContract]:
+        """Contracts whose term ends in [first, last], soonest first (the renewals pipeline)."""
         args: list[Any] = [f.currency, first, last]
-        extra = _customer_filter(f, args, "c.customer_id")
-        if f.product_id is not None or f.vendor:
-            lines = _line_filters(Filters(f.currency, None, f.product_id, f.vendor), args)
-            extra += f" AND c.contract_id IN (SELECT l.contract_id FROM mrr_lines l WHERE true {lines})"
+        where = self._ending_where(f, args)
         sql = f"""
         SELECT c.contract_id, c.contract_no, c.customer_id, coalesce(n.name, ''), c.status, c.end_date,
                c.notice_days, c.auto_renew, c.annual_value, c.renewal_gross, c.renewal_months,
                c.interval_months, c.timing, c.terms_days, c.renewed_to, c.terminated_on,
-               coalesce(s.steps, '{{}}'), n.late_days
+               coalesce((SELECT array_agg(step) FROM renewal_steps s WHERE s.contract_id = c.contract_id),
+                        '{{}}'), n.late_days
         FROM contracts c LEFT JOIN customers n USING (customer_id)
-        LEFT JOIN (SELECT contract_id, array_agg(step) AS steps FROM renewal_steps GROUP BY 1) s
-            USING (contract_id)
-        WHERE c.currency = $1 AND c.end_date BETWEEN $2 AND $3 AND c.status <> 'draft' {extra}
-        ORDER BY c.end_date, c.contract_no"""
+        WHERE {where}
+        ORDER BY c.end_date, c.contract_no LIMIT {int(limit)}"""
         out = []
         for r in await self._conn.fetch(sql, *args):
             values = list(r.values())
@@ -325,10 +333,50 @@ class DashboardRepo:
         rows = await self._conn.fetch(
             """SELECT m.customer_id, coalesce(c.name, ''), m.mrr * 12 FROM customer_mrr m
                LEFT JOIN customers c USING (customer_id)
-               WHERE m.currency = $1 AND m.month = $2 ORDER BY m.mrr DESC, 2 LIMIT $3""",
+               WHERE m.currency = $1 AND m.month = $2 ORDER BY m.mrr DESC LIMIT $3""",
             currency, month, limit,
         )  # fmt: skip
         return [(r[0], r[1], r[2]) for r in rows]
+
+    def _ending_where(self, f: Filters, args: list[Any]) -> str:
+        extra = _customer_filter(f, args, "c.customer_id")
+        if f.product_id is not None or f.vendor:
+            lines = _line_filters(Filters(f.currency, None, f.product_id, f.vendor), args)
+            extra += f" AND c.contract_id IN (SELECT l.contract_id FROM mrr_lines l WHERE true {lines})"
+        return f"c.currency = $1 AND c.end_date BETWEEN $2 AND $3 AND c.status <> 'draft' {extra}"
+
+    async def renewal_windows(self, f: Filters, on: date) -> list[tuple[int, int, Decimal]]:
+        """(days, contracts, ARR) of terms ending within 30, 60 and 90 days of `on`."""
+        args: list[Any] = [f.currency, on, on + timedelta(days=90)]
+        sql = f"""SELECT {
+            ", ".join(
+                f"count(*) FILTER (WHERE c.end_date <= $2::date + {d}), "
+                f"coalesce(sum(c.annual_value) FILTER (WHERE c.end_date <= $2::date + {d}), 0)"
+                for d in (30, 60, 90)
+            )
+        } FROM contracts c WHERE {self._ending_where(f, args)}"""
+        row = await self._conn.fetchrow(sql, *args)
+        return [(d, row[2 * i], row[2 * i + 1]) for i, d in enumerate((30, 60, 90))]
+
+    async def renewal_groups(self, f: Filters, on: date, last: date) -> list[RenewalGroup]:
+        """Terms ending in [on, last] not renewed yet, summed by what places their renewal invoices in time
+        and by p_renew's class (0: terminated or declined; 1: accepted, or auto-renewal past its notice
+        deadline; 2: the renewal rate)."""
+        args: list[Any] = [f.currency, on, last]
+        sql = f"""
+        SELECT c.end_date, c.interval_months, c.timing, c.terms_days, c.renewal_months, n.late_days,
+               CASE WHEN c.terminated_on IS NOT NULL OR c.status = 'terminated'
+                         OR EXISTS (SELECT 1 FROM renewal_steps s
+                                    WHERE s.contract_id = c.contract_id AND s.step = 'declined') THEN 0
+                    WHEN EXISTS (SELECT 1 FROM renewal_steps s
+                                 WHERE s.contract_id = c.contract_id AND s.step = 'accepted')
+                         OR (c.auto_renew AND $2::date > c.end_date - c.notice_days) THEN 1
+                    ELSE 2 END,
+               sum(c.renewal_gross)
+        FROM contracts c LEFT JOIN customers n USING (customer_id)
+        WHERE {self._ending_where(f, args)} AND c.renewed_to IS NULL
+        GROUP BY 1, 2, 3, 4, 5, 6, 7"""
+        return [RenewalGroup(*r.values()) for r in await self._conn.fetch(sql, *args)]
 
     async def renewal_rate(self, currency: str, first: date, last: date) -> Decimal | None:
         """Renewed ARR ÷ ARR due for renewal over terms that ended in [first, last]."""

@@ -11,7 +11,7 @@ import uvloop
 
 from avtal_common.logging import configure_logging
 from avtal_common.settings import CommonSettings
-from bench import billing_run, catalog_import, contracts_bulk, contracts_calendar
+from bench import billing_run, catalog_import, contracts_bulk, contracts_calendar, reporting
 from bench.catalog_prices import figures as catalog_figures
 from bench.infra import bench_infra
 from bench.pipeline import delete_topics, measure_pipeline, new_run_id
@@ -78,6 +78,7 @@ def main() -> None:
         figures += uvloop.run(contracts_bulk.figures(common))
         figures += uvloop.run(contracts_calendar.figures(common, ROOT / ".avtal" / "bench-pipeline"))
         figures += uvloop.run(billing_run.figures(common))
+        figures += uvloop.run(reporting.figures(common))
     print("stack: `avtal up --no-demo` cold start, then the timed warm start ...", flush=True)
     cold_s, warm_s, offset = measure_starts(ROOT)
     figures += [

@@ -123,6 +123,9 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/contracts/{contract_id:uuid}/renewal/accept"): Expect(
         f"/api/v1/contracts/{NOBODY}/renewal/accept", 401, 404, 404, 404
     ),
+    ("POST", "/api/v1/contracts/{contract_id:uuid}/renewal/decline"): Expect(
+        f"/api/v1/contracts/{NOBODY}/renewal/decline", 401, 404, 404, 404
+    ),
     ("POST", "/api/v1/contracts/{contract_id:uuid}/renew"): Expect(
         f"/api/v1/contracts/{NOBODY}/renew", 401, 404, 403, 403
     ),
@@ -301,6 +304,9 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
     ("POST", "/contracts/{contract_id:uuid}/renewal/accept"): Expect(
         f"/contracts/{NOBODY}/renewal/accept", LOGIN, 404, 404, 404, form=lambda w: {}
     ),
+    ("POST", "/contracts/{contract_id:uuid}/renewal/decline"): Expect(
+        f"/contracts/{NOBODY}/renewal/decline", LOGIN, 404, 404, 404, form=lambda w: {}
+    ),
     ("POST", "/contracts/{contract_id:uuid}/renew"): Expect(
         f"/contracts/{NOBODY}/renew", LOGIN, 404, 403, 403, form=lambda w: {}
     ),
@@ -314,6 +320,14 @@ EXPECTATIONS: dict[tuple[str, str], Expect] = {
         "/payments/nope/resolve", LOGIN, 404, 403, 403, form=lambda w: {"invoice_no": "INV-1"}
     ),
     ("GET", "/receivables"): Expect("/receivables", LOGIN, 200, 403, 403),
+    # Notifications (issue 10), staff only.
+    ("GET", "/notifications"): Expect("/notifications?status=failed", LOGIN, 200, 403, 403),
+    ("GET", "/notifications/preferences/{customer_id:uuid}"): Expect(
+        "/notifications/preferences/{customer}", LOGIN, 200, 403, 403
+    ),
+    ("POST", "/notifications/preferences/{customer_id:uuid}"): Expect(
+        f"/notifications/preferences/{NOBODY}", LOGIN, 404, 403, 403, form=lambda w: {}
+    ),
     ("GET", "/imports"): Expect("/imports", LOGIN, 200, 403, 403),
     ("POST", "/imports"): Expect("/imports", LOGIN, 400, 403, 403, form=lambda w: {"kind": "products"}),
     ("GET", "/imports/{job_id:uuid}"): Expect(f"/imports/{NOBODY}", LOGIN, 404, 403, 403),

@@ -29,9 +29,15 @@ INVOICE_PAID = "invoice.paid"
 INVOICE_OVERDUE = "invoice.overdue"
 RENEWAL_QUOTED = "renewal.quoted"
 RENEWAL_ACCEPTED = "renewal.accepted"
+# The customer (in the portal) or staff declined the renewal: no successor; the term ends as it is.
+RENEWAL_DECLINED = "renewal.declined"
 PAYMENT_RECEIVED = "payment.received"
 # Billing applied a payment: to which invoice, how much, and what went to the customer's credit.
 PAYMENT_APPLIED = "payment.applied"
+# A billing run's round ended (counts and its open failures), for staff notices (issue 10).
+BILLING_RUN_FINISHED = "billing.run.finished"
+# A contracts bulk job finished (counts and its failures), for staff notices (issue 10).
+BULK_JOB_FINISHED = "bulk_job.finished"
 
 NOTIFICATION_SENT = "notification.sent"
 NOTIFICATION_FAILED = "notification.failed"
@@ -59,8 +65,11 @@ ALL = [
     INVOICE_OVERDUE,
     RENEWAL_QUOTED,
     RENEWAL_ACCEPTED,
+    RENEWAL_DECLINED,
     PAYMENT_RECEIVED,
     PAYMENT_APPLIED,
+    BILLING_RUN_FINISHED,
+    BULK_JOB_FINISHED,
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
 ]

@@ -103,7 +103,7 @@ def contract_specs(today: date) -> list[dict[str, Any]]:
 def seed_demo(stack: Stack) -> None:
     """Make sure the demo data is there. Every step is idempotent, so this simply runs on every start:
     an interrupted seeding completes on the next one, and no "seeded" flag can disagree with the data."""
-    from avtal_stack import demo_billing, demo_contracts  # they build on this module's helpers
+    from avtal_stack import demo_billing, demo_contracts, demo_notices  # they build on these helpers
 
     s = stack.secrets
     today = datetime.now(UTC).date()
@@ -124,6 +124,7 @@ def seed_demo(stack: Stack) -> None:
             ok(api.post("/api/v1/billing-runs", json={"as_of": str(as_of), "run_key": f"demo:{as_of}"}))
         demo_contracts.parties(api)
         demo_billing.payments(api)
+        demo_notices.notices(api, stack, today)
     if not customer_ok and not _customer_login_works(
         stack.portal_url, s["customer_email"], s["customer_password"]
     ):

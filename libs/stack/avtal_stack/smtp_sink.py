@@ -1,4 +1,6 @@
-"""A local SMTP sink (aiosmtpd) that keeps every message it receives in a Maildir."""
+"""A local SMTP sink (aiosmtpd) that keeps every message it receives in a Maildir, and refuses for good
+(550) every recipient at the reserved domain `refused.example`, so the demo and tests can make a permanent
+delivery failure."""
 
 from __future__ import annotations
 
@@ -11,12 +13,22 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+REFUSED_DOMAIN = "refused.example"
+
 
 class MaildirHandler:
     def __init__(self, path: Path) -> None:
         for sub in ("tmp", "new", "cur"):
             (path / sub).mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(str(path), create=False)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address.lower().endswith(f"@{REFUSED_DOMAIN}"):
+            return f"550 5.1.1 <{address}>: mailbox unavailable (the sink refuses {REFUSED_DOMAIN})"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = mailbox.MaildirMessage(envelope.original_content or envelope.content)

@@ -95,6 +95,7 @@ class Stack:
         for s in SERVICES[:-1]:
             env.setdefault(f"AVTAL_GATEWAY_{s.upper()}_URL", f"http://127.0.0.1:{self.ports.service(s)}")
         env["AVTAL_NOTIFIER_BILLING_URL"] = f"http://127.0.0.1:{self.ports.service('billing')}"
+        env.setdefault("AVTAL_NOTIFIER_STAFF_EMAILS", "finance@avtal.local")  # staff notices land in the sink
         env["AVTAL_CATALOG_CONTRACTS_URL"] = f"http://127.0.0.1:{self.ports.service('contracts')}"
         env["AVTAL_SERVICE_TOKEN"] = self.secrets["service_token"]  # every process, the same
         env.setdefault("AVTAL_GATEWAY_STAFF_EMAIL", self.secrets["staff_email"])

@@ -28,6 +28,7 @@ SPEC = ServiceSpec(
         topics.INVOICE_PAID,
         topics.INVOICE_OVERDUE,
         topics.RENEWAL_QUOTED,
+        topics.BILLING_RUN_FINISHED,
     ],
     handlers=handlers,
     routes=[BillingRunController, InvoiceController, ScheduleController, PaymentController],

@@ -25,6 +25,7 @@ SPEC = ServiceSpec(
         topics.CONTRACT_AMENDED,
         topics.CONTRACT_TERMINATED,
         topics.CONTRACT_RENEWED,
+        topics.BULK_JOB_FINISHED,
         topics.CONTRACT_EXPIRING,
         topics.CONTRACT_EXPIRED,
         topics.CONTRACT_BILL_REQUESTED,

@@ -33,6 +33,7 @@ from avtal_gateway.api.errors import too_many_attempts, unauthorized
 from avtal_gateway.api.imports import ImportApiController, ImportPagesController
 from avtal_gateway.api.invoices_portal import InvoicePortalController
 from avtal_gateway.api.login_page import LoginPageController
+from avtal_gateway.api.notifications_portal import NotificationPortalController
 from avtal_gateway.api.outbox import OutboxController
 from avtal_gateway.api.portal import PortalController
 from avtal_gateway.api.renewals import RENEWAL_ROUTES
@@ -118,7 +119,7 @@ STATIC = create_static_files_router(
 SPEC = ServiceSpec(
     name="gateway",
     package="avtal_gateway",
-    publishes=[topics.RENEWAL_ACCEPTED, topics.PAYMENT_RECEIVED],
+    publishes=[topics.RENEWAL_ACCEPTED, topics.RENEWAL_DECLINED, topics.PAYMENT_RECEIVED],
     routes=[
         SessionController,
         UsersController,
@@ -126,6 +127,7 @@ SPEC = ServiceSpec(
         StaffController,
         BillingApiController,
         BillingPortalController,
+        NotificationPortalController,
         ScopedController,
         LoginPageController,
         PortalController,

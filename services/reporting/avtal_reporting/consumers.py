@@ -4,7 +4,7 @@ from avtal_common import topics
 from avtal_common.consumer import EventHandler
 from avtal_common.payloads.billing import InvoiceGenerated, PaymentApplied
 from avtal_common.payloads.catalog import ProductUpserted
-from avtal_common.payloads.contracts import ContractState, RenewalAccepted
+from avtal_common.payloads.contracts import ContractState, RenewalAccepted, RenewalDeclined
 from avtal_common.payloads.customers import CustomerState
 from avtal_common.runtime import Runtime
 from avtal_reporting.handlers import contracts, revenue
@@ -45,6 +45,12 @@ HANDLERS = [
         RenewalAccepted,
         "reporting.on_renewal_accepted",
         contracts.on_renewal_accepted,
+    ),
+    EventHandler(
+        topics.RENEWAL_DECLINED,
+        RenewalDeclined,
+        "reporting.on_renewal_declined",
+        contracts.on_renewal_declined,
     ),
 ]
 

@@ -15,7 +15,7 @@ from avtal_notifier.domain.emails import retry_delay
 from avtal_notifier.handlers.emails import send_due
 from avtal_testing.fakes import deliver
 
-[ON_INVOICE_GENERATED] = HANDLERS
+ON_INVOICE_GENERATED = next(h for h in HANDLERS if h.topic == INVOICE_GENERATED)
 PDF = b"%PDF-1.7 invoice INV-2025-000042"
 PDF_PATH = "/invoices/6c1f/pdf"
 SENDER = "Avtal <billing@avtal.local>"
@@ -33,7 +33,8 @@ async def _send(
     max_attempts: int = 8,
 ) -> int:
     async with uow:
-        return await send_due(uow, mailer, fetcher or FakePdfFetcher({PDF_PATH: PDF}), SENDER, max_attempts)
+        fetcher = fetcher or FakePdfFetcher({PDF_PATH: PDF})
+        return await send_due(uow, mailer, fetcher, SENDER, max_attempts, draw=lambda: 0.0)
 
 
 def _topics(uow: FakeNotifierUnitOfWork) -> list[str]:
@@ -132,3 +133,43 @@ async def test_a_pdf_that_does_not_match_the_hash_in_its_event_is_not_sent() -> 
     [email] = uow.emails.rows.values()
     assert (mailer.sent, uow.outbox.events, email.status) == ([], [], "pending")
     assert "does not match" in (email.last_error or "")
+
+
+async def test_a_permanent_refusal_fails_the_email_at_once_with_its_reason() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer(refused=("billing@acme.example",))
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated())
+
+    await _send(uow, mailer)
+
+    [email] = uow.emails.rows.values()
+    assert (email.status, email.attempts) == ("failed", 1)
+    assert "550" in (email.last_error or "")
+    [failed] = uow.outbox.events
+    assert failed.topic == NOTIFICATION_FAILED
+    assert (failed.data.permanent, failed.data.error) == (True, email.last_error)  # type: ignore[attr-defined]
+    uow.emails.now += timedelta(days=1)
+    assert await _send(uow, FakeMailer()) == 0
+
+
+async def test_a_transient_failure_is_published_as_not_permanent_after_the_last_attempt() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer(failures=2)
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated())
+
+    for _ in range(2):
+        await _send(uow, mailer, max_attempts=2)
+        uow.emails.now += timedelta(hours=1)
+
+    [failed] = uow.outbox.events
+    assert (failed.data.permanent, failed.data.attempts) == (False, 2)  # type: ignore[attr-defined]
+    assert "refused the connection" in failed.data.error  # type: ignore[attr-defined]
+
+
+async def test_the_retry_delay_is_stretched_by_the_jitter_drawn() -> None:
+    uow, mailer = FakeNotifierUnitOfWork(), FakeMailer(failures=1)
+    await deliver(uow, ON_INVOICE_GENERATED, _invoice_generated())
+
+    async with uow:
+        await send_due(uow, mailer, FakePdfFetcher({PDF_PATH: PDF}), SENDER, 8, draw=lambda: 0.8)
+
+    [email_id] = uow.emails.rows
+    assert uow.emails.due_at[email_id] - uow.emails.now == timedelta(seconds=6)  # 5 s × 1.2

@@ -269,6 +269,7 @@ class Email(Out):
     last_error: str | None
     sent_at: datetime | None
     created_at: datetime
+    customer_id: uuid.UUID | None = None  # None: a notice for staff
 
 
 class Problem(BaseModel):

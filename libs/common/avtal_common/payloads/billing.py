@@ -140,3 +140,24 @@ class InvoiceOverdue(Payload):
     days_overdue: int
     step: int
     step_name: str
+
+
+class RunFailureData(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    contract_id: uuid.UUID
+    period_start: date
+    reason: str
+
+
+class BillingRunFinished(Payload):
+    """`billing.run.finished`: a billing run (one round of its key) finished; `failed` counts its open
+    failures and `failures` lists the first of them (at most 20)."""
+
+    run_id: uuid.UUID
+    run_key: str
+    as_of: date
+    round: int
+    invoices_created: int
+    failed: int
+    failures: list[RunFailureData] = []

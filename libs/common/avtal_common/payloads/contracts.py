@@ -180,3 +180,33 @@ class RenewalAccepted(Payload):
     contract_id: uuid.UUID
     accepted_by: str
     accepted_on: date
+
+
+class RenewalDeclined(Payload):
+    """`renewal.declined`: the customer (in the portal) or staff declined the renewal of a contract; it
+    ends on its end date and renewal reminders stop."""
+
+    contract_id: uuid.UUID
+    declined_by: str
+    declined_on: date
+
+
+class BulkJobFailure(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    contract_id: uuid.UUID
+    contract_no: str
+    reason: str
+
+
+class BulkJobFinished(Payload):
+    """`bulk_job.finished`: a bulk job has no contract left to take; `failures` lists the first of its
+    failed contracts (at most 20)."""
+
+    job_id: uuid.UUID
+    kind: str
+    actor: str
+    total: int
+    done: int
+    failed: int
+    failures: list[BulkJobFailure] = []

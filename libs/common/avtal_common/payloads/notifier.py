@@ -13,3 +13,12 @@ class NotificationSent(Payload):
     recipient: str
     subject: str
     related_event_id: uuid.UUID
+
+
+class NotificationFailed(NotificationSent):
+    """`notification.failed`: an e-mail was given up: refused for good by the mail server (`permanent`)
+    or still undelivered after the last attempt; `error` is the last reason."""
+
+    error: str = ""
+    permanent: bool = False
+    attempts: int = 0

@@ -30,6 +30,8 @@ from avtal_billing.domain.runs import BillingRun, PeriodFailure
 from avtal_billing.store.uow import BillingUnitOfWork
 from avtal_common.errors import DomainError
 from avtal_common.logging import current_correlation_id, get_logger
+from avtal_common.payloads.billing import BillingRunFinished, RunFailureData
+from avtal_common.topics import BILLING_RUN_FINISHED
 
 log = get_logger(__name__)
 
@@ -55,7 +57,19 @@ async def run_billing(uows: UnitsOfWork, cmd: RunBilling) -> BillingRun:
         while await _retry_chunk(uows, issuing):
             pass
     async with uows() as uow:
-        return await uow.runs.get(cmd.run_key)
+        done = await uow.runs.get(cmd.run_key)
+        await uow.emit(BILLING_RUN_FINISHED, done.run_id, finished_fact(done), version=done.rounds)
+        return done
+
+
+def finished_fact(run: BillingRun) -> BillingRunFinished:
+    """What staff hear about a round of a run (the notifier tells them when it failed somewhere)."""
+    failures = [RunFailureData(contract_id=f.contract_id, period_start=f.period_start, reason=f.reason[:500])
+                for f in run.open_failures[:20]]  # fmt: skip
+    return BillingRunFinished(
+        run_id=run.run_id, run_key=run.run_key, as_of=run.as_of, round=run.rounds,
+        invoices_created=run.invoices_created, failed=run.failed, failures=failures,
+    )  # fmt: skip
 
 
 async def bill_contract(

@@ -12,6 +12,8 @@ import asyncpg
 
 from avtal_common.errors import Conflict, DomainError
 from avtal_common.logging import bind_correlation_id
+from avtal_common.payloads.contracts import BulkJobFailure, BulkJobFinished
+from avtal_common.topics import BULK_JOB_FINISHED
 from avtal_contracts.domain.bulk import Change, renewal_change, split, split_groups
 from avtal_contracts.domain.contracts import Contract
 from avtal_contracts.handlers.bulk import (
@@ -146,7 +148,7 @@ async def _batch(uow: ContractsUnitOfWork, job_id: uuid.UUID, limit: int, today:
     job = await uow.bulk_jobs.get(job_id)
     seqs = await uow.bulk_jobs.claim(job_id, limit)
     if not seqs:
-        await uow.bulk_jobs.finish(job_id)
+        await _finish(uow, job_id)
         return 0
     contracts = await uow.contracts.load(await uow.bulk_jobs.lock_contracts(list(seqs)))
     ctx = await _context(uow, job, today, list(seqs))
@@ -155,8 +157,22 @@ async def _batch(uow: ContractsUnitOfWork, job_id: uuid.UUID, limit: int, today:
     else:
         outcomes = await apply_each(uow, ctx, contracts, seqs)
     await uow.bulk_jobs.record(job_id, outcomes)
-    await uow.bulk_jobs.finish(job_id)
+    await _finish(uow, job_id)
     return len(seqs)
+
+
+async def _finish(uow: ContractsUnitOfWork, job_id: uuid.UUID) -> None:
+    """Mark the job done once nothing is left; the worker that does announces it (staff hear of its
+    failures from the notifier)."""
+    if not await uow.bulk_jobs.finish(job_id):
+        return
+    job = await uow.bulk_jobs.get(job_id)
+    failed, _ = await uow.bulk_jobs.items(job_id, "failed", 20, 0)
+    failures = [BulkJobFailure(contract_id=r["contract_id"], contract_no=r["contract_no"],
+                               reason=(r["reason"] or "")[:500]) for r in failed]  # fmt: skip
+    fact = BulkJobFinished(job_id=job_id, kind=job.kind, actor=job.actor, total=job.total, done=job.applied,
+                           failed=job.failed, failures=failures)  # fmt: skip
+    await uow.emit(BULK_JOB_FINISHED, job_id, fact)
 
 
 async def _context(uow: ContractsUnitOfWork, job: BulkJob, today: date, ids: list[uuid.UUID]) -> Context:

@@ -1,4 +1,5 @@
-"""Public renewal API and the customer's accept button: offer, accept, renew now (staff), index values."""
+"""Public renewal API and the customer's accept and decline buttons: offer, accept, decline, renew now
+(staff), index values."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ class RenewalApiController(Controller):
         """Accept the renewal (the contract's customer, or staff for it): the successor follows shortly."""
         return await renewals.accept(services, uow, request.user, contract_id)
 
+    @post("/contracts/{contract_id:uuid}/renewal/decline", status_code=202, responses=problems(*COMMAND))
+    async def decline(
+        self, services: Services, uow: GatewayUnitOfWork, request: AnyUser, contract_id: uuid.UUID
+    ) -> RenewalOffer:
+        """Decline the renewal (the contract's customer, or staff for it): it ends on its end date and
+        the renewal reminders stop."""
+        return await renewals.decline(services, uow, request.user, contract_id)
+
     @post(
         "/contracts/{contract_id:uuid}/renew",
         guards=[staff_only],
@@ -75,6 +84,14 @@ class RenewalPageController(Controller):
         """The accept button of `_renewal.html` (a form with the CSRF field)."""
         await renewals.accept(services, uow, request.user, contract_id)
         return Redirect(f"/contracts/{contract_id}?renewal=accepted")
+
+    @post("/contracts/{contract_id:uuid}/renewal/decline")
+    async def decline(
+        self, services: Services, uow: GatewayUnitOfWork, request: AnyUser, contract_id: uuid.UUID
+    ) -> Redirect:
+        """The decline button of `_renewal.html`."""
+        await renewals.decline(services, uow, request.user, contract_id)
+        return Redirect(f"/contracts/{contract_id}?renewal=declined")
 
     @post("/contracts/{contract_id:uuid}/renew", guards=[staff_only])
     async def renew(self, services: Services, contract_id: uuid.UUID) -> Redirect:

@@ -115,8 +115,16 @@ async def customers(svc: Services, limit: int = 100, offset: int = 0) -> Page[Cu
     return await page(svc, "contracts", "/customers/", Customer, limit, offset)
 
 
-async def emails(svc: Services, limit: int = 100, offset: int = 0) -> Page[Email]:
-    return await page(svc, "notifier", "/emails/", Email, limit, offset)
+async def emails(
+    svc: Services,
+    limit: int = 100,
+    offset: int = 0,
+    status: str | None = None,
+    customer_id: str | None = None,
+) -> Page[Email]:
+    return await page(
+        svc, "notifier", "/emails/", Email, limit, offset, status=status, customer_id=customer_id
+    )
 
 
 async def revenue(svc: Services) -> list[RevenueMonth]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from litestar import Controller, get
+from litestar.params import Parameter
 
 from avtal_common.api import responses
 from avtal_common.api.pagination import Limit, Offset, Page
@@ -25,6 +28,7 @@ class EmailOut(responses.Email):
             last_error=e.last_error,
             sent_at=e.sent_at,
             created_at=e.created_at,
+            customer_id=e.customer_id,
         )
 
 
@@ -37,8 +41,11 @@ class EmailController(Controller):
         uow: NotifierUnitOfWork,
         limit: Limit = 100,
         offset: Offset = 0,
+        status: str | None = Parameter(default=None, pattern="^(pending|sent|failed)$"),
+        customer_id: uuid.UUID | None = None,
     ) -> Page[EmailOut]:
-        """The newest e-mails first."""
+        """The newest e-mails first; `status` and `customer_id` narrow the list."""
         async with uow:
-            found, total = await uow.emails.list(limit, offset), await uow.emails.count()
+            found = await uow.emails.list(limit, offset, status, customer_id)
+            total = await uow.emails.count(status, customer_id)
         return Page[EmailOut](items=[EmailOut.of(e) for e in found], total=total, limit=limit, offset=offset)

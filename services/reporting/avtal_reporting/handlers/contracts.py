@@ -5,7 +5,7 @@ from __future__ import annotations
 from avtal_common.events import Envelope
 from avtal_common.payloads.billing import InvoiceGenerated
 from avtal_common.payloads.catalog import ProductUpserted
-from avtal_common.payloads.contracts import ContractState, RenewalAccepted
+from avtal_common.payloads.contracts import ContractState, RenewalAccepted, RenewalDeclined
 from avtal_common.payloads.customers import CustomerState
 from avtal_reporting.domain.contracts import contract_fact
 from avtal_reporting.store.uow import ReportingUnitOfWork
@@ -36,3 +36,9 @@ async def on_renewal_quoted(uow: ReportingUnitOfWork, event: Envelope[InvoiceGen
 async def on_renewal_accepted(uow: ReportingUnitOfWork, event: Envelope[RenewalAccepted]) -> None:
     await uow.facts.bump()
     await uow.facts.renewal_step(event.data.contract_id, "accepted", event.data.accepted_on)
+
+
+async def on_renewal_declined(uow: ReportingUnitOfWork, event: Envelope[RenewalDeclined]) -> None:
+    """A declined renewal: p_renew 0 in the forecast, "declined" in the pipeline."""
+    await uow.facts.bump()
+    await uow.facts.renewal_step(event.data.contract_id, "declined", event.data.declined_on)

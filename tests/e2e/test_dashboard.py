@@ -55,7 +55,7 @@ def test_a_customer_named_like_a_formula_is_exported_as_text_and_amounts_as_numb
     for widget, column in (("top_customers", "name"), ("renewals", "customer_name")):
         r = staff.get(f"/dashboard/export/{widget}.csv", params=params)
         assert r.status_code == 200, r.text
-        assert r.headers["content-type"].startswith("text/csv")
+        assert r.headers["content-type"] == "text/csv; charset=utf-8"
         assert r.headers["content-disposition"].startswith("attachment; filename=")
         [row] = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert row[column] == "'" + name

@@ -4,13 +4,14 @@ there without JavaScript, and nothing inline that the CSP would block."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from importlib.resources import files
 
 from gateway.unit.dashboard_sample import CONTRACT, CUSTOMER, sample_dashboard
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from avtal_gateway.api.dashboard import page_context
-from avtal_gateway.domain.dashboard import DashboardFilters
+from avtal_gateway.domain.dashboard import DashboardFilters, shown
 from avtal_gateway.domain.users import User
 
 STAFF = User(CUSTOMER, "staff@avtal.example", "staff")
@@ -51,6 +52,13 @@ def test_csv_links_and_the_api_carry_the_page_filters() -> None:
 def test_a_hostile_customer_name_is_escaped() -> None:
     html = render(customer_name="<script>alert(1)</script>")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_amounts_and_rates_show_at_least_two_decimals_as_dashboard_js_does() -> None:
+    assert [shown(Decimal(v), "money") for v in ("0", "31.5", "-120.00", "1.234", "1E+2")] == [
+        "0.00", "31.50", "-120.00", "1.234", "100.00"
+    ]  # fmt: skip
+    assert (shown(Decimal("7"), "pct"), shown(None, "money"), shown(3, "int")) == ("7.00 %", "–", "3")
 
 
 def test_no_inline_script_or_style() -> None:

@@ -81,6 +81,14 @@ async def test_a_stop_ends_the_stream_without_another_poll() -> None:
     assert script.polls == 1
 
 
+async def test_a_stream_ends_after_its_longest_life_so_the_session_is_checked_again() -> None:
+    script = Script(*[v(1)] * 10)
+    events = version_events(script.read, script.stopping, poll_s=0, max_s=3.5, clock=script.clock)
+    sent = [m async for m in events]
+    assert script.polls == 4 and len(sent) == 1
+    assert "retry: 1000" in sent[0].encode().decode()
+
+
 @pytest.fixture
 def sigterm_handler() -> Iterator[list[int]]:
     """A stand-in for uvicorn's handler; both signals' handlers are restored afterwards."""

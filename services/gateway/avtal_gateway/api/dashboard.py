@@ -153,6 +153,6 @@ class DashboardPortalController(Controller):
         name, text = await dashboard.export(services, filters, widget)
         return Response(
             text,
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8" to a text type
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

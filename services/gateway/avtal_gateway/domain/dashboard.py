@@ -9,6 +9,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -120,11 +121,19 @@ def shown(value: Any, kind: str) -> str:
         return "–"
     if kind == "month":
         return str(value)[:7]
+    if kind in ("money", "pct"):
+        value = _cents(value)
     if kind == "pct":
         return f"{value} %"
     if kind == "bool":
         return "yes" if value else "no"
     return str(value)
+
+
+def _cents(value: Any) -> Any:
+    """At least two decimals ("0" → "0.00"), never fewer digits than given: a column reads evenly."""
+    exponent = value.as_tuple().exponent if isinstance(value, Decimal) else None
+    return value.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent > -2 else value
 
 
 def href(link: str, row: Any) -> str:

@@ -18,6 +18,7 @@ from avtal_gateway.domain.dashboard_csv import widget_csv
 from avtal_gateway.handlers.views import parse
 
 log = get_logger(__name__)
+RETRY_MS = 1000
 
 
 async def dashboard(svc: Services, filters: DashboardFilters) -> Dashboard:
@@ -53,15 +54,18 @@ async def version_events(
     stopping: Callable[[], bool],
     poll_s: float = 0.3,
     heartbeat_s: float = 15.0,
+    max_s: float = 300.0,
     clock: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[ServerSentEventMessage]:
     """One `version` event at once and whenever the version, lag or rebuilding flag changes (an
     `unavailable` event while reporting cannot be reached); a comment after `heartbeat_s` of quiet keeps
-    proxies from closing the connection. Ends when the process is stopping; a client that goes away
-    cancels it (Litestar's stream listens for the disconnect)."""
+    proxies from closing the connection. Ends when the process is stopping, and after `max_s`: the
+    browser reconnects by itself, and its session is checked again (a signed-out user's stream does not
+    run on). A client that goes away cancels it (Litestar's stream listens for the disconnect)."""
     last: object = object()
-    quiet_since = clock()
-    while not stopping():
+    quiet_since = ends = clock()
+    ends += max_s
+    while not stopping() and clock() < ends:
         now = await read()
         if now != last:
             last, quiet_since = now, clock()
@@ -73,6 +77,7 @@ async def version_events(
 
 
 def _event(now: DashboardVersion | None) -> ServerSentEventMessage:
+    # `retry`: reconnect after a second when the stream ends (a stop, `max_s`), not the browser's default.
     if now is None:
-        return ServerSentEventMessage(event="unavailable", data="{}")
-    return ServerSentEventMessage(event="version", data=json.dumps(now.model_dump()), id=now.version)
+        return ServerSentEventMessage(event="unavailable", data="{}", retry=RETRY_MS)
+    return ServerSentEventMessage(event="version", data=json.dumps(now.model_dump()), retry=RETRY_MS)

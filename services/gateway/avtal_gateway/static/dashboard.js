@@ -31,9 +31,17 @@
   function show(value, kind) {
     if (value === null || value === undefined) return "\u2013";
     if (kind === "month") return String(value).slice(0, 7);
+    if (kind === "money" || kind === "pct") value = cents(value);
     if (kind === "pct") return value + " %";
     if (kind === "bool") return value ? "yes" : "no";
     return String(value);
+  }
+
+  // "0" → "0.00", "31.5" → "31.50" on the decimal string itself (no float rounding).
+  function cents(value) {
+    var s = String(value), m = /^(-?\d+)(?:\.(\d*))?$/.exec(s);
+    if (!m || (m[2] || "").length >= 2) return s;
+    return m[1] + "." + ((m[2] || "") + "00").slice(0, 2);
   }
 
   function num(v) { return v === null || v === undefined ? null : Number(v); }

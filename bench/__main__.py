@@ -11,7 +11,7 @@ import uvloop
 
 from avtal_common.logging import configure_logging
 from avtal_common.settings import CommonSettings
-from bench import billing_run, catalog_import, contracts_bulk, contracts_calendar, reporting
+from bench import billing_run, catalog_import, contracts_bulk, contracts_calendar, realtime, reporting
 from bench.catalog_prices import figures as catalog_figures
 from bench.infra import bench_infra
 from bench.pipeline import delete_topics, measure_pipeline, new_run_id
@@ -79,6 +79,8 @@ def main() -> None:
         figures += uvloop.run(contracts_calendar.figures(common, ROOT / ".avtal" / "bench-pipeline"))
         figures += uvloop.run(billing_run.figures(common))
         figures += uvloop.run(reporting.figures(common))
+    print("reporting: payment.received → dashboard data on a local stack with demo data ...", flush=True)
+    figures.append(uvloop.run(realtime.figure(ROOT)))
     print("stack: `avtal up --no-demo` cold start, then the timed warm start ...", flush=True)
     cold_s, warm_s, offset = measure_starts(ROOT)
     figures += [

@@ -156,3 +156,34 @@ def test_the_demo_shows_a_failed_mail_and_a_renewal_reminder(staff: httpx.Client
     assert "inkop@refused.example" in page.text
     everything = staff.get("/notifications").text
     assert "renewal_reminder" in everything and "Påminnelse 1: avtal" in everything
+
+
+def test_billing_announces_each_run_and_staff_hear_of_one_with_failures(
+    stack: StackInfo, staff: httpx.Client
+) -> None:
+    clean_key = unique("run")
+    ok(staff.post("/api/v1/billing-runs", json={"as_of": "2026-01-15", "run_key": clean_key}))
+
+    def announced() -> Any:
+        records = asyncio.run(read_all(stack.kafka_bootstrap_servers, topics.BILLING_RUN_FINISHED))
+        return [r for r in records if clean_key.encode() in r.value] or None
+
+    [clean] = eventually(announced, what="billing.run.finished of the run")
+    assert b'"failed":0' in clean.value
+    # One with failures, as billing would publish it: the staff address of the local stack hears of it.
+    failing_key = unique("run")
+    run_id = str(uuid.uuid4())
+    failure = {"contract_id": str(uuid.uuid4()), "period_start": "2026-01-01", "reason": "no VAT rate for XX"}
+    data = {"run_id": run_id, "run_key": failing_key, "as_of": "2026-01-15", "round": 1,
+            "invoices_created": 3, "failed": 1, "failures": [failure]}  # fmt: skip
+    body = envelope_json(topics.BILLING_RUN_FINISHED, run_id, data)
+    _publish(stack, topics.BILLING_RUN_FINISHED, run_id, body)
+
+    def staff_mails() -> Any:
+        return [
+            m for m in _mail_to(stack, "finance@avtal.local") if failing_key in (m["Subject"] or "")
+        ] or None
+
+    [mail] = eventually(staff_mails, what="the staff notice")
+    assert mail["Subject"] == f"Billing run {failing_key} finished with 1 failure"
+    assert not [m for m in _mail_to(stack, "finance@avtal.local") if clean_key in (m["Subject"] or "")]

@@ -187,3 +187,39 @@ def test_billing_announces_each_run_and_staff_hear_of_one_with_failures(
     [mail] = eventually(staff_mails, what="the staff notice")
     assert mail["Subject"] == f"Billing run {failing_key} finished with 1 failure"
     assert not [m for m in _mail_to(stack, "finance@avtal.local") if clean_key in (m["Subject"] or "")]
+
+
+def test_preferences_set_on_the_staff_form_decide_who_gets_the_next_notice(
+    stack: StackInfo, staff: httpx.Client
+) -> None:
+    customer = ok(
+        staff.post(
+            "/api/v1/customers", json={"name": unique("Kund"), "email": f"{unique('own')}@example.com"}
+        )
+    )
+    cid, contact = customer["customer_id"], f"{unique('cfo')}@example.com"
+    form = staff.get(f"/notifications/preferences/{cid}")
+    assert form.status_code == 200 and 'name="contacts:overdue"' in form.text
+
+    # Overdue notices on, to the contact only; the renewal notices to the customer; the rest off.
+    fields = {
+        f"{box}:{k}": "1"
+        for k in ("contract_expiring", "renewal_quote", "renewal_reminder")
+        for box in ("on", "own")
+    }
+    fields |= {"on:overdue": "1", "contacts:overdue": contact}
+    saved = staff.post(f"/notifications/preferences/{cid}", data=fields)
+    assert saved.status_code in (200, 303)
+    with stack.internal("notifier") as notifier:
+        prefs = {p["kind"]: p for p in ok(notifier.get(f"/preferences/{cid}"))["preferences"]}
+    assert prefs["overdue"]["contacts"] == [contact] and prefs["overdue"]["customer_email"] is False
+    assert prefs["invoice"]["enabled"] is False
+
+    invoice_id = str(uuid.uuid4())
+    body = _overdue(customer["email"], 1, invoice_id) | {"customer_id": cid}
+    _publish(
+        stack, topics.INVOICE_OVERDUE, invoice_id, envelope_json(topics.INVOICE_OVERDUE, invoice_id, body)
+    )
+
+    eventually(lambda: _mail_to(stack, contact) or None, what="the notice to the contact")
+    assert _mail_to(stack, customer["email"]) == []

@@ -83,6 +83,8 @@ def test_a_permanent_failure_is_failed_at_once_and_shown_on_the_staff_page(
     page = staff.get("/notifications", params={"status": "failed", "customer_id": body["customer_id"]})
     assert page.status_code == 200
     assert recipient in page.text and "550" in page.text and ">failed<" in page.text
+    listed = ok(staff.get("/api/v1/emails", params={"status": "failed", "customer_id": body["customer_id"]}))
+    assert [(e["recipient"], e["status"]) for e in listed["items"]] == [(recipient, "failed")]
     facts = asyncio.run(read_all(stack.kafka_bootstrap_servers, topics.NOTIFICATION_FAILED))
     assert any(recipient.encode() in r.value and b'"permanent":true' in r.value for r in facts)
     assert _mail_to(stack, recipient) == []

@@ -16,19 +16,23 @@ import pytest
 from pydantic import BaseModel
 
 from avtal_common.events import parse_envelope
-from avtal_common.payloads.billing import InvoiceGenerated
+from avtal_common.payloads.billing import BillingRunFinished, InvoiceGenerated
 from avtal_common.payloads.catalog import PriceChanged, ProductUpserted
 from avtal_common.payloads.contracts import (
+    BulkJobFinished,
     ContractCreated,
     ContractExpired,
     ContractExpiring,
     ContractRenewed,
     ContractState,
     RenewalAccepted,
+    RenewalDeclined,
 )
 from avtal_common.payloads.customers import CustomerUpserted
-from avtal_common.payloads.notifier import NotificationSent
+from avtal_common.payloads.notifier import NotificationFailed, NotificationSent
 from avtal_common.topics import (
+    BILLING_RUN_FINISHED,
+    BULK_JOB_FINISHED,
     CATALOG_PRICE_CHANGED,
     CATALOG_PRODUCT_UPSERTED,
     CONTRACT_CREATED,
@@ -38,8 +42,10 @@ from avtal_common.topics import (
     CONTRACT_STATE,
     CUSTOMER_UPSERTED,
     INVOICE_GENERATED,
+    NOTIFICATION_FAILED,
     NOTIFICATION_SENT,
     RENEWAL_ACCEPTED,
+    RENEWAL_DECLINED,
 )
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -56,6 +62,10 @@ MODEL_OF_TOPIC: dict[str, type[BaseModel]] = {
     RENEWAL_ACCEPTED: RenewalAccepted,
     INVOICE_GENERATED: InvoiceGenerated,
     NOTIFICATION_SENT: NotificationSent,
+    NOTIFICATION_FAILED: NotificationFailed,
+    RENEWAL_DECLINED: RenewalDeclined,
+    BILLING_RUN_FINISHED: BillingRunFinished,
+    BULK_JOB_FINISHED: BulkJobFinished,
 }
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.json"))

@@ -83,6 +83,8 @@ def test_a_permanent_failure_is_failed_at_once_and_shown_on_the_staff_page(
     page = staff.get("/notifications", params={"status": "failed", "customer_id": body["customer_id"]})
     assert page.status_code == 200
     assert recipient in page.text and "550" in page.text and ">failed<" in page.text
+    listed = ok(staff.get("/api/v1/emails", params={"status": "failed", "customer_id": body["customer_id"]}))
+    assert [(e["recipient"], e["status"]) for e in listed["items"]] == [(recipient, "failed")]
     facts = asyncio.run(read_all(stack.kafka_bootstrap_servers, topics.NOTIFICATION_FAILED))
     assert any(recipient.encode() in r.value and b'"permanent":true' in r.value for r in facts)
     assert _mail_to(stack, recipient) == []
@@ -156,3 +158,70 @@ def test_the_demo_shows_a_failed_mail_and_a_renewal_reminder(staff: httpx.Client
     assert "inkop@refused.example" in page.text
     everything = staff.get("/notifications").text
     assert "renewal_reminder" in everything and "Påminnelse 1: avtal" in everything
+
+
+def test_billing_announces_each_run_and_staff_hear_of_one_with_failures(
+    stack: StackInfo, staff: httpx.Client
+) -> None:
+    clean_key = unique("run")
+    ok(staff.post("/api/v1/billing-runs", json={"as_of": "2026-01-15", "run_key": clean_key}))
+
+    def announced() -> Any:
+        records = asyncio.run(read_all(stack.kafka_bootstrap_servers, topics.BILLING_RUN_FINISHED))
+        return [r for r in records if clean_key.encode() in r.value] or None
+
+    [clean] = eventually(announced, what="billing.run.finished of the run")
+    assert b'"failed":0' in clean.value
+    # One with failures, as billing would publish it: the staff address of the local stack hears of it.
+    failing_key = unique("run")
+    run_id = str(uuid.uuid4())
+    failure = {"contract_id": str(uuid.uuid4()), "period_start": "2026-01-01", "reason": "no VAT rate for XX"}
+    data = {"run_id": run_id, "run_key": failing_key, "as_of": "2026-01-15", "round": 1,
+            "invoices_created": 3, "failed": 1, "failures": [failure]}  # fmt: skip
+    body = envelope_json(topics.BILLING_RUN_FINISHED, run_id, data)
+    _publish(stack, topics.BILLING_RUN_FINISHED, run_id, body)
+
+    def staff_mails() -> Any:
+        return [
+            m for m in _mail_to(stack, "finance@avtal.local") if failing_key in (m["Subject"] or "")
+        ] or None
+
+    [mail] = eventually(staff_mails, what="the staff notice")
+    assert mail["Subject"] == f"Billing run {failing_key} finished with 1 failure"
+    assert not [m for m in _mail_to(stack, "finance@avtal.local") if clean_key in (m["Subject"] or "")]
+
+
+def test_preferences_set_on_the_staff_form_decide_who_gets_the_next_notice(
+    stack: StackInfo, staff: httpx.Client
+) -> None:
+    customer = ok(
+        staff.post(
+            "/api/v1/customers", json={"name": unique("Kund"), "email": f"{unique('own')}@example.com"}
+        )
+    )
+    cid, contact = customer["customer_id"], f"{unique('cfo')}@example.com"
+    form = staff.get(f"/notifications/preferences/{cid}")
+    assert form.status_code == 200 and 'name="contacts:overdue"' in form.text
+
+    # Overdue notices on, to the contact only; the renewal notices to the customer; the rest off.
+    fields = {
+        f"{box}:{k}": "1"
+        for k in ("contract_expiring", "renewal_quote", "renewal_reminder")
+        for box in ("on", "own")
+    }
+    fields |= {"on:overdue": "1", "contacts:overdue": contact}
+    saved = staff.post(f"/notifications/preferences/{cid}", data=fields)
+    assert saved.status_code in (200, 303)
+    with stack.internal("notifier") as notifier:
+        prefs = {p["kind"]: p for p in ok(notifier.get(f"/preferences/{cid}"))["preferences"]}
+    assert prefs["overdue"]["contacts"] == [contact] and prefs["overdue"]["customer_email"] is False
+    assert prefs["invoice"]["enabled"] is False
+
+    invoice_id = str(uuid.uuid4())
+    body = _overdue(customer["email"], 1, invoice_id) | {"customer_id": cid}
+    _publish(
+        stack, topics.INVOICE_OVERDUE, invoice_id, envelope_json(topics.INVOICE_OVERDUE, invoice_id, body)
+    )
+
+    eventually(lambda: _mail_to(stack, contact) or None, what="the notice to the contact")
+    assert _mail_to(stack, customer["email"]) == []

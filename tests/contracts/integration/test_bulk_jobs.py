@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import mailbox
 import uuid
 from typing import Any
 
@@ -129,6 +130,42 @@ _WRITES = """
 SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox), (SELECT count(*) FROM bulk_jobs),
        (SELECT sum(version) FROM contracts WHERE contract_id = ANY($1::uuid[]))
 """
+
+
+def _plain_text(message: Any) -> str:
+    parts = [p for p in message.walk() if p.get_content_type() == "text/plain"]
+    return parts[0].get_payload(decode=True).decode() if parts else ""
+
+
+def test_a_finished_job_is_announced_once_and_staff_are_mailed_its_failures(
+    stack: StackInfo, staff: httpx.Client, sku: str
+) -> None:
+    customer, ids = _contracts(stack, staff, sku, 3)
+    _sql(stack, "UPDATE contracts SET status = 'terminated' WHERE contract_id = $1", ids[1])
+    api = stack.internal("contracts")
+
+    job = _start(
+        api, {"kind": "coterminate", "selection": {"customer_id": customer}, "end_date": "2032-03-31"}
+    )
+    job = _done(api, job["job_id"])
+
+    def announced() -> list[dict[str, Any]] | None:
+        records = asyncio.run(read_all(stack.kafka_bootstrap_servers, topics.BULK_JOB_FINISHED))
+        found = [json.loads(r.value)["data"] for r in records if r.key == job["job_id"].encode()]
+        return found or None
+
+    [fact] = eventually(announced, what="bulk_job.finished")
+    assert (fact["selected"], fact["done"], fact["failed"]) == (3, 2, 1)
+    assert [f["contract_id"] for f in fact["failures"]] == [str(ids[1])]
+    box = mailbox.Maildir(str(stack.maildir), create=False)
+    [mail] = eventually(
+        lambda: [m for m in box if job["job_id"] in _plain_text(m)] or None,
+        what="the staff notice",
+    )
+    assert (mail["To"], mail["Subject"]) == (
+        "finance@avtal.local",
+        "Bulk job coterminate finished with 1 failure",
+    )
 
 
 def test_a_preview_shows_each_change_and_its_revenue_impact_and_writes_nothing(

@@ -142,6 +142,6 @@ def bulk_job_finished(failed: int = 1) -> BulkJobFinished:
         for i in range(failed)
     ]
     return BulkJobFinished(
-        job_id=uuid.uuid4(), kind="change_prices", actor="staff@avtal.local", total=10, done=10 - failed,
+        job_id=uuid.uuid4(), kind="change_prices", actor="staff@avtal.local", selected=10, done=10 - failed,
         failed=failed, failures=failures,
     )  # fmt: skip

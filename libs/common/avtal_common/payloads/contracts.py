@@ -206,7 +206,7 @@ class BulkJobFinished(Payload):
     job_id: uuid.UUID
     kind: str
     actor: str
-    total: int
+    selected: int  # contracts the job took on
     done: int
     failed: int
     failures: list[BulkJobFailure] = []

@@ -170,8 +170,8 @@ async def _finish(uow: ContractsUnitOfWork, job_id: uuid.UUID) -> None:
     failed, _ = await uow.bulk_jobs.items(job_id, "failed", 20, 0)
     failures = [BulkJobFailure(contract_id=r["contract_id"], contract_no=r["contract_no"],
                                reason=(r["reason"] or "")[:500]) for r in failed]  # fmt: skip
-    fact = BulkJobFinished(job_id=job_id, kind=job.kind, actor=job.actor, total=job.total, done=job.applied,
-                           failed=job.failed, failures=failures)  # fmt: skip
+    fact = BulkJobFinished(job_id=job_id, kind=job.kind, actor=job.actor, selected=job.total,
+                           done=job.applied, failed=job.failed, failures=failures)  # fmt: skip
     await uow.emit(BULK_JOB_FINISHED, job_id, fact)
 
 

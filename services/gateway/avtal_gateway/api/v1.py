@@ -74,8 +74,16 @@ class StaffController(Controller):
         return await views.revenue(services)
 
     @get("/emails", responses=problems(*STAFF_READ))
-    async def emails(self, services: Services, limit: Limit = 100, offset: Offset = 0) -> Page[Email]:
-        return await views.emails(services, limit, offset)
+    async def emails(
+        self,
+        services: Services,
+        limit: Limit = 100,
+        offset: Offset = 0,
+        status: str | None = Parameter(default=None, pattern="^(pending|sent|failed)$"),
+        customer_id: uuid.UUID | None = None,
+    ) -> Page[Email]:
+        """The notifier's e-mails, newest first; `status=failed` lists what could not be delivered."""
+        return await views.emails(services, limit, offset, status, str(customer_id) if customer_id else None)
 
 
 class ScopedController(Controller):

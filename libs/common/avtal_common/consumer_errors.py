@@ -9,7 +9,7 @@ import asyncpg
 from aiokafka.errors import KafkaError, KafkaTimeoutError, ProducerClosed
 from pydantic import ValidationError
 
-from avtal_common.errors import DomainError, NotFound
+from avtal_common.errors import DomainError, NotFound, Unavailable
 
 
 class Fault(enum.Enum):
@@ -47,7 +47,7 @@ def classify(exc: BaseException) -> Fault:
         return Fault.BUG  # its cause is our own deadline, not a server's
     seen: BaseException | None = exc
     while seen is not None:
-        if _is_infrastructure(seen):
+        if isinstance(seen, Unavailable) or _is_infrastructure(seen):
             return Fault.INFRASTRUCTURE
         seen = seen.__cause__
     if isinstance(exc, NotFound):

@@ -13,3 +13,8 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The request contradicts the current state (duplicate, stale version)."""
+
+
+class Unavailable(Exception):
+    """The service's own state says "not now" (e.g. its read models are being rebuilt): a consumer waits
+    it out and retries, as for an outage, and dead-letters nothing."""

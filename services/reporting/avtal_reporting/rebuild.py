@@ -1,21 +1,22 @@
-"""Rebuild every read model from the start of the topics, while the service keeps consuming.
+"""Rebuild every read model from the start of the topics (`avtal reporting rebuild`).
 
-1. In one transaction: the read models and reporting's inbox claims are emptied, and the read model is
-   marked as rebuilding.
-2. The end offset of each of reporting's topics is taken *after* that, so everything the live consumer
-   had applied before the truncation is replayed; what it applies after is claimed in the inbox, and
-   the replay skips it (and the other way round). Every fold is order-independent, so the two may
-   interleave.
-3. A consumer without a group reads each topic from its beginning up to those offsets and applies each
-   event with the live handlers, many to a transaction; an event that fails is skipped (its savepoint
-   rolls back) and counted: it is in the dead-letter topic already, as on the live path.
+1. One transaction marks the read models as rebuilding, empties them and drops reporting's inbox claims.
+   From then on every live handler finds the mark before it writes and gives up with `Unavailable`: the
+   consumers wait and retry as for an outage, dead-lettering nothing (`FactsRepo.bump`).
+2. The end offset of each of reporting's topics is taken, and a consumer without a group reads each topic
+   from its beginning up to it. The live handlers fold every event into memory (`store/memory.py`): the
+   same code and rules as on the live path, without a round trip per event.
+3. One transaction writes every table with COPY, with an inbox claim per applied event, and clears the
+   mark. The live consumers then go on from their committed offsets: an event the rebuild applied finds
+   its claim, one after the end offsets is applied as usual.
 
-Retention bounds it: a topic that no longer holds its first events cannot give them back (the embedded
-Tansu keeps nothing across restarts; Apache Kafka keeps what `retention.ms` allows)."""
+An event that fails is skipped and counted (the live path dead-lettered it). If the rebuild itself fails
+the mark stays, so no consumer writes into half-built read models: run it again. Retention bounds it: a
+topic that no longer holds its first events cannot give them back (the embedded Tansu keeps nothing
+across restarts; Apache Kafka keeps what `retention.ms` allows)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from avtal_common.dlq import topic_partitions
 from avtal_common.events import parse_envelope
 from avtal_common.logging import get_logger
 from avtal_common.settings import CommonSettings
+from avtal_reporting.store.memory import Memory, MemoryUnitOfWork, flush
 from avtal_reporting.store.uow import ReportingUnitOfWork
 
 log = get_logger(__name__)
@@ -61,50 +63,51 @@ async def rebuild(
     common: CommonSettings,
     handlers: Sequence[EventHandler],
     progress: RebuildProgress,
-    batch: int = 500,
+    batch: int = 2000,
 ) -> RebuildProgress:
     started = time.monotonic()
     progress.running = True
     by_topic = one_handler_per_topic(handlers)
     try:
         async with uow:
-            names = ", ".join(READ_MODELS)
-            await uow.conn.execute(f"TRUNCATE {names}")
-            await uow.conn.execute("DELETE FROM inbox WHERE handler LIKE 'reporting.%'")
             await uow.conn.execute("UPDATE read_model_version SET version = version + 1, rebuilding = true")
+            await uow.conn.execute(f"TRUNCATE {', '.join(READ_MODELS)}")
+            await uow.conn.execute("DELETE FROM inbox WHERE handler LIKE 'reporting.%'")
+        memory = Memory()
         known = await topic_partitions(common)
         tps = [TopicPartition(t, p) for t in by_topic for p in known.get(t, ())]
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=common.bootstrap_list,
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            client_id="avtal-reporting-rebuild",
-            max_partition_fetch_bytes=4 * 1024 * 1024,
-        )
-        await consumer.start()
-        try:
-            if tps:
+        if tps:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=common.bootstrap_list,
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                client_id="avtal-reporting-rebuild",
+                max_partition_fetch_bytes=4 * 1024 * 1024,
+            )
+            await consumer.start()
+            try:
                 consumer.assign(tps)
                 await consumer.seek_to_beginning(*tps)
                 begin = await consumer.beginning_offsets(tps)
                 end = await consumer.end_offsets(tps)
                 progress.total = sum(end[tp] - begin[tp] for tp in tps)
-                await _replay(uow, consumer, tps, end, by_topic, progress, batch)
-        finally:
-            await consumer.stop()
-    finally:
+                await _replay(MemoryUnitOfWork(memory), consumer, tps, end, by_topic, progress, batch)
+            finally:
+                await consumer.stop()
         async with uow:
+            counts = await flush(memory, uow.conn)
             await uow.conn.execute("UPDATE read_model_version SET version = version + 1, rebuilding = false")
+    finally:
         progress.running = False
         progress.seconds = time.monotonic() - started
     log.info("reporting.rebuilt", events=progress.read, applied=progress.applied, skipped=progress.skipped,
-             seconds=round(progress.seconds, 2))  # fmt: skip
+             seconds=round(progress.seconds, 2), rows=counts)  # fmt: skip
     return progress
 
 
 async def _replay(
-    uow: ReportingUnitOfWork,
+    uow: MemoryUnitOfWork,
     consumer: AIOKafkaConsumer,
     tps: list[TopicPartition],
     end: dict[TopicPartition, int],
@@ -120,18 +123,14 @@ async def _replay(
         if not pending:
             return
         fetched = await consumer.getmany(*pending, timeout_ms=500, max_records=batch)
-        records: list[Any] = [r for tp, rs in fetched.items() for r in rs if r.offset < end[tp]]
-        if records:
-            async with uow:
-                for r in records:
+        for tp, records in fetched.items():
+            for r in records:
+                if r.offset < end[tp]:
                     await _apply_one(uow, by_topic[r.topic], r, progress)
-            progress.read += len(records)
-        await asyncio.sleep(0)
+                    progress.read += 1
 
 
-async def _apply_one(
-    uow: ReportingUnitOfWork, handler: EventHandler, record: Any, p: RebuildProgress
-) -> None:
+async def _apply_one(uow: MemoryUnitOfWork, handler: EventHandler, record: Any, p: RebuildProgress) -> None:
     try:
         envelope = parse_envelope(record.value, handler.payload)
     except (ValidationError, ValueError) as exc:
@@ -141,8 +140,7 @@ async def _apply_one(
         )
         return
     try:
-        async with uow.conn.transaction():  # a savepoint: a failing event takes nothing else with it
-            outcome = await apply_event(uow, handler, envelope)
+        outcome = await apply_event(uow, handler, envelope)
     except Exception as exc:  # noqa: BLE001 - counted and shown; the live path dead-lettered it
         p.skipped += 1
         _remember(p, f"{record.topic}@{record.partition}:{record.offset}: {exc!r}"[:300])

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -32,10 +33,12 @@ def month_of(d: date) -> date:
     return d.replace(day=1)
 
 
+@lru_cache(maxsize=4096)
 def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
+@lru_cache(maxsize=4096)
 def add_months(month: date, n: int) -> date:
     y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
     return date(y, m + 1, 1)
@@ -161,10 +164,13 @@ def recognize(amount: Decimal, start: date | None, end: date | None, issued: dat
         return r2(amount * ((d - start).days + 1) / days)
 
     out: dict[date, Decimal] = {}
-    for m in months_between(start, end):
-        upto = through(min(end, month_end(m)))
-        before = through(m - timedelta(days=1)) if m > start else ZERO
+    before = ZERO
+    m = month_of(start)
+    while m <= end:
+        last = month_end(m)
+        upto = amount if last >= end else through(last)
         out[m] = upto - before
+        before, m = upto, last + timedelta(days=1)
     return out
 
 

@@ -24,6 +24,7 @@ async def on_customer_state(uow: ReportingUnitOfWork, event: Envelope[CustomerSt
 
 
 async def on_product_upserted(uow: ReportingUnitOfWork, event: Envelope[ProductUpserted]) -> None:
+    await uow.facts.bump()
     await uow.facts.product_vendor(event.data.product_id, event.data.vendor)
 
 

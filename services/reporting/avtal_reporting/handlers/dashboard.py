@@ -72,7 +72,7 @@ async def dashboard(
         currencies = await uow.dashboard.currencies()
         moves, ret, top = await _mrr(uow, f, as_of, window)
         groups = await uow.dashboard.open_groups(f, as_of)
-        company_late = await uow.dashboard.company_lateness()
+        company_late = await uow.dashboard.company_lateness(f.currency)
         aging = await _aging(uow, f, as_of, groups)
         revenue = await _revenue(uow, f, first, last)
         forecast = await _forecast(uow, f, as_of, groups, company_late, a)

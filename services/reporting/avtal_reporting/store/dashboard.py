@@ -248,11 +248,14 @@ class DashboardRepo:
         value: Decimal = await self._conn.fetchval(sql, *args)
         return value
 
-    async def company_lateness(self) -> Decimal:
-        """M13's company-wide fallback: the amount-weighted mean over every customer's last 12 paid."""
+    async def company_lateness(self, currency: str) -> Decimal:
+        """M13's company-wide fallback, per currency: the amount-weighted mean over the last 12 paid
+        invoices of every customer with a contract in it."""
         value = await self._conn.fetchval(
-            "SELECT sum(late_days_x_amount) / nullif(sum(late_amount), 0) FROM customers "
-            "WHERE late_amount > 0"
+            """SELECT sum(late_days_x_amount) / nullif(sum(late_amount), 0) FROM customers
+               WHERE late_amount > 0
+                 AND customer_id IN (SELECT customer_id FROM contracts WHERE currency = $1)""",
+            currency,
         )
         return Decimal(value or 0)
 

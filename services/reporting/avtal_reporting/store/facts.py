@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from avtal_common.errors import Unavailable
 from avtal_reporting.domain.contracts import ContractFact, schedule
 from avtal_reporting.domain.figures import contributions, delta, series
 
@@ -78,7 +79,7 @@ ON CONFLICT (currency, month) DO UPDATE SET mrr = mrr_months.mrr + EXCLUDED.mrr,
 _CUSTOMER_NAME = """
 INSERT INTO customers (customer_id, version, name) VALUES ($1, $2, $3)
 ON CONFLICT (customer_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name
-WHERE customers.version < EXCLUDED.version
+WHERE customers.version < EXCLUDED.version OR customers.name = ''
 """
 _PRODUCT = """
 INSERT INTO products (product_id, vendor) VALUES ($1, $2)
@@ -135,7 +136,7 @@ INSERT INTO customers (customer_id, late_days_x_amount, late_amount)
 SELECT $1, coalesce(sum((settled_on - due_date) * gross), 0), coalesce(sum(gross), 0)
 FROM (SELECT settled_on, due_date, gross FROM invoice_facts
       WHERE customer_id = $1 AND kind = 'invoice' AND settled_on IS NOT NULL
-      ORDER BY settled_on DESC LIMIT 12) last12
+      ORDER BY settled_on DESC, invoice_id DESC LIMIT 12) last12
 ON CONFLICT (customer_id) DO UPDATE SET late_days_x_amount = EXCLUDED.late_days_x_amount,
     late_amount = EXCLUDED.late_amount
 RETURNING (SELECT late_days FROM customers WHERE customer_id = $1) AS before,
@@ -148,8 +149,12 @@ class FactsRepo:
         self._conn = conn
 
     async def bump(self) -> None:
-        """One more applied event: open dashboards redraw."""
-        await self._conn.execute("UPDATE read_model_version SET version = version + 1")
+        """One more applied event: open dashboards redraw. Every handler calls it before it writes: while
+        a rebuild runs, the event waits (the consumer retries it as for an outage) and nothing is written."""
+        if await self._conn.fetchval(
+            "UPDATE read_model_version SET version = version + 1 RETURNING rebuilding"
+        ):
+            raise Unavailable("reporting's read models are being rebuilt: this event is applied after")
 
     async def keep_contract(self, c: ContractFact) -> bool:
         """Store `c` unless an equal or newer version is stored; its lines and schedule replace the old."""

@@ -245,9 +245,12 @@ async def _forecast(
             if when > horizon:
                 break
             flows.renewals.append((when, gross, p))
-    flows.actual = await uow.dashboard.collections_between(f, min(months[0].start, weeks[0].start), horizon)
+    # What came in: by month from the folded totals (by day for one customer), by day for the weeks.
+    by_month = await uow.dashboard.collected_by_day(f, months[0].start, months[-1].end)
+    by_day = await uow.dashboard.collections_between(f, weeks[0].start, weeks[-1].end)
 
-    def out(buckets: list[Bucket]) -> list[ForecastBucket]:
+    def out(buckets: list[Bucket], actual: list[tuple[date, Decimal]]) -> list[ForecastBucket]:
+        flows.actual = actual
         return [
             ForecastBucket(
                 start=b.bucket.start,
@@ -261,8 +264,8 @@ async def _forecast(
         ]
 
     return Forecast(
-        monthly=out(months),
-        weekly=out(weeks),
+        monthly=out(months, by_month),
+        weekly=out(weeks, by_day),
         doubtful=doubtful,
         renewal_rate=None if rate is None else r2(rate * 100),
     )

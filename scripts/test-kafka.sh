@@ -12,4 +12,5 @@ bootstrap="$(python3 "$root/deploy/kafka/kafka.py" start --nodes "$nodes" --base
 echo "Apache Kafka ($nodes node(s)) at $bootstrap" >&2
 export AVTAL_KAFKA_BOOTSTRAP_SERVERS="$bootstrap" AVTAL_KAFKA_PROFILE=kafka
 export AVTAL_KAFKA_REPLICATION_FACTOR="$nodes"
-"$root/.venv/bin/pytest" "$root/tests/common/integration" "$root/tests/e2e" "$root/tests/ops" "$@"
+"$root/.venv/bin/pytest" "$root/tests/common/integration" "$root/tests/e2e" "$root/tests/ops" \
+    "$root/tests/reporting/integration" "$@"

@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "reporting":
         from avtal_stack.reporting import rebuild
 
-        sys.exit(rebuild(StackSettings()))
+        sys.exit(rebuild(StackSettings(), args.force))
     if args.command == "migrate":
         from avtal_stack.migrate import migrate_all
 
@@ -126,7 +126,12 @@ def _add_billing_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
 def _add_reporting_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("reporting", help="reporting operations on the running stack")
     cmds = p.add_subparsers(dest="reporting_command", required=True)
-    cmds.add_parser("rebuild", help="empty the read models and refill them from the start of the topics")
+    rb = cmds.add_parser("rebuild", help="empty the read models and refill them from the start of the topics")
+    rb.add_argument(
+        "--force",
+        action="store_true",
+        help="even when the topics hold less than the read models were built from",
+    )
 
 
 def _add_dlq_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,11 +12,12 @@ from avtal_stack.calendar import service_client
 from avtal_stack.config import StackSettings
 
 
-def rebuild(settings: StackSettings) -> int:
-    """Exit status 0 when every event was applied, 1 when some were skipped (listed), 2 when refused."""
+def rebuild(settings: StackSettings, force: bool = False) -> int:
+    """Exit status 0 when every event was applied, 1 when some were skipped (listed), 2 when refused (one
+    runs already, or the topics hold less than the read models and `force` is not given)."""
     out = Console()
     with service_client("reporting", settings) as reporting:
-        r = reporting.post("/admin/rebuild/")
+        r = reporting.post("/admin/rebuild/", params={"force": "true"} if force else None)
         if r.status_code >= 400:
             out.print(f"refused ({r.status_code}): {r.json().get('detail') or r.text}")
             return 2
@@ -34,6 +35,9 @@ def rebuild(settings: StackSettings) -> int:
                 bar.update(task, total=state["total"] or None, completed=state["read"])
                 if not state["running"]:
                     break
+    if state.get("refused"):
+        out.print(f"refused: {state['refused']}")
+        return 2
     out.print(
         f"rebuilt from {state['read']} events in {state['seconds']} s ({state['events_per_s']}/s): "
         f"{state['applied']} applied, {state['duplicates']} already applied live, {state['skipped']} skipped"

@@ -50,6 +50,7 @@ class RebuildProgress:
     duplicates: int = 0
     skipped: int = 0
     running: bool = False
+    refused: str | None = None  # why nothing was changed
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -58,43 +59,78 @@ class RebuildProgress:
         return self.read / self.seconds if self.seconds else 0.0
 
 
+def history_missing(replayed: dict[str, int], stored: dict[str, int]) -> str | None:
+    """Why a rebuild would lose data, if it would: the topics gave back fewer invoices or contracts than
+    the read models held before the replay began, so part of their history is gone."""
+    short = [f"{what}: {stored[what]} kept, {replayed.get(what, 0)} on the topics" for what in ("documents",
+             "contracts") if replayed.get(what, 0) < stored.get(what, 0)]  # fmt: skip
+    if not short:
+        return None
+    return (
+        "the topics no longer hold the history the read models were built from ("
+        + "; ".join(short)
+        + "): a rebuild would lose it, so nothing was changed. The embedded Tansu keeps nothing across "
+        "restarts, Apache Kafka only what its retention allows. Rebuild anyway with "
+        "`avtal reporting rebuild --force`"
+    )
+
+
 async def rebuild(
     uow: ReportingUnitOfWork,
     common: CommonSettings,
     handlers: Sequence[EventHandler],
     progress: RebuildProgress,
     batch: int = 2000,
+    force: bool = False,
 ) -> RebuildProgress:
+    """Read every event into memory; unless forced, stop there if the topics hold less than the read
+    models (nothing changed); else mark and empty the read models, read what came meanwhile, and write."""
     started = time.monotonic()
     progress.running = True
     by_topic = one_handler_per_topic(handlers)
+    counts: dict[str, int] = {}
     try:
-        async with uow:
-            await uow.conn.execute("UPDATE read_model_version SET version = version + 1, rebuilding = true")
-            await uow.conn.execute(f"TRUNCATE {', '.join(READ_MODELS)}")
-            await uow.conn.execute("DELETE FROM inbox WHERE handler LIKE 'reporting.%'")
+        async with uow:  # before the end offsets: what is stored now came from messages before them
+            stored = dict(await uow.conn.fetchrow(
+                "SELECT (SELECT count(*) FROM invoice_facts) AS documents, "
+                "(SELECT count(*) FROM contracts) AS contracts"
+            ))  # fmt: skip
         memory = Memory()
+        muow = MemoryUnitOfWork(memory)
         known = await topic_partitions(common)
         tps = [TopicPartition(t, p) for t in by_topic for p in known.get(t, ())]
-        if tps:
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=common.bootstrap_list,
-                group_id=None,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                client_id="avtal-reporting-rebuild",
-                max_partition_fetch_bytes=4 * 1024 * 1024,
-            )
-            await consumer.start()
-            try:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=common.bootstrap_list,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id="avtal-reporting-rebuild",
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+        )
+        await consumer.start()
+        try:
+            if tps:
                 consumer.assign(tps)
                 await consumer.seek_to_beginning(*tps)
-                begin = await consumer.beginning_offsets(tps)
+                begin, end = await consumer.beginning_offsets(tps), await consumer.end_offsets(tps)
+                progress.total = sum(end[tp] - begin[tp] for tp in tps)
+                await _replay(muow, consumer, tps, end, by_topic, progress, batch)
+            replayed = {"documents": len(memory.documents), "contracts": len(memory.contracts)}
+            if not force and (why := history_missing(replayed, stored)):
+                progress.refused = why
+                return progress
+            async with uow:
+                await uow.conn.execute(
+                    "UPDATE read_model_version SET version = version + 1, rebuilding = true"
+                )
+                await uow.conn.execute(f"TRUNCATE {', '.join(READ_MODELS)}")
+                await uow.conn.execute("DELETE FROM inbox WHERE handler LIKE 'reporting.%'")
+            if tps:  # what the live consumers applied before the mark is read again here, not lost
                 end = await consumer.end_offsets(tps)
                 progress.total = sum(end[tp] - begin[tp] for tp in tps)
-                await _replay(MemoryUnitOfWork(memory), consumer, tps, end, by_topic, progress, batch)
-            finally:
-                await consumer.stop()
+                await _replay(muow, consumer, tps, end, by_topic, progress, batch)
+        finally:
+            await consumer.stop()
         async with uow:
             counts = await flush(memory, uow.conn)
             await uow.conn.execute("UPDATE read_model_version SET version = version + 1, rebuilding = false")

@@ -11,10 +11,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import pytest
 from reporting.integration.book import Book, a_currency
 
 from avtal_testing.api import eventually, ok
+from avtal_testing.kafka import read_all
 from avtal_testing.stack import StackInfo
 
 D = Decimal
@@ -210,3 +212,40 @@ def test_an_event_published_during_a_rebuild_counts_once(stack: StackInfo, book:
     d = _dashboard(stack, book.currency, "2026-06-15")
     assert D(d["revenue"][-1]["collected"]) == D(10)
     assert [D(b["amount"]) for b in d["aging"]["buckets"]] == [D(0), D(5990), D(0), D(0), D(250)]
+
+
+def test_a_rebuild_that_would_lose_history_is_refused_unless_forced(stack: StackInfo) -> None:
+    """Read models holding more contracts than contract.state gives back: the broker lost history (as the
+    embedded Tansu does on a restart). The rebuild says so, exits 2 and changes nothing."""
+    held = len(asyncio.run(read_all(stack.kafka_bootstrap_servers, "contract.state")))
+
+    async def pad(n: int) -> int:
+        conn = await asyncpg.connect(stack.database_url("reporting"))
+        try:
+            if n > 0:
+                await conn.execute(
+                    """INSERT INTO contracts (contract_id, version, contract_no, customer_id, currency,
+                           status, start_date, end_date, interval_months, timing, auto_renew, notice_days,
+                           terms_days, annual_value, renewal_months, renewal_gross)
+                       SELECT gen_random_uuid(), 1, 'PAD-' || i, gen_random_uuid(), 'ZZP', 'active',
+                              '2026-01-01', '2026-12-31', 12, 'advance', false, 0, 30, 0, 12, 0
+                       FROM generate_series(1, $1) i""",
+                    n,
+                )
+            elif n == 0:
+                await conn.execute("DELETE FROM contracts WHERE currency = 'ZZP'")
+            count: int = await conn.fetchval("SELECT count(*) FROM contracts WHERE currency = 'ZZP'")
+            return count
+        finally:
+            await conn.close()
+
+    asyncio.run(pad(held + 1))
+    try:
+        done = subprocess.run([sys.executable, "-m", "avtal_stack.cli", "reporting", "rebuild"], check=False,
+                              env=stack.env | {"AVTAL_REPORTING_URL": stack.services["reporting"]},
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "refused" in done.stdout and "contracts:" in done.stdout and "--force" in done.stdout
+        assert asyncio.run(pad(-1)) == held + 1  # nothing was emptied
+    finally:
+        asyncio.run(pad(0))

@@ -83,3 +83,15 @@ def test_moving_a_customer_by_new_minus_old_equals_folding_it_anew(
         for i, v in enumerate(d):
             row[i] += v
     assert {m: v for m, v in moved.items() if any(v)} == {m: list(v) for m, v in contributions(new).items()}
+
+
+def test_a_rebuild_is_refused_when_the_topics_hold_less_than_the_read_models_were_built_from() -> None:
+    from avtal_reporting.rebuild import history_missing
+
+    replayed = {"documents": 12, "contracts": 5}
+    assert history_missing(replayed, {"documents": 12, "contracts": 5}) is None
+    assert history_missing(replayed, {"documents": 3, "contracts": 0}) is None
+    why = history_missing(replayed, {"documents": 13, "contracts": 6})
+    assert why is not None
+    assert "documents: 13 kept, 12 on the topics" in why and "contracts: 6 kept, 5 on the topics" in why
+    assert "--force" in why

@@ -6,15 +6,16 @@ import asyncio
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.exceptions import HTTPException
 from pydantic import BaseModel
 
+from avtal_common.errors import Conflict
 from avtal_reporting.consumers import HANDLERS
 from avtal_reporting.rebuild import RebuildProgress, rebuild
 
 
 class RebuildOut(BaseModel):
     running: bool
+    refused: str | None
     total: int
     read: int
     applied: int
@@ -28,6 +29,7 @@ class RebuildOut(BaseModel):
 def _out(p: RebuildProgress) -> RebuildOut:
     return RebuildOut(
         running=p.running,
+        refused=p.refused,
         total=p.total,
         read=p.read,
         applied=p.applied,
@@ -43,14 +45,15 @@ class AdminController(Controller):
     path = "/admin/rebuild"
 
     @post("/", status_code=202)
-    async def start(self, runtime: Any) -> RebuildOut:
-        """Start a rebuild in the background; 409 while one runs in this process."""
+    async def start(self, runtime: Any, force: bool = False) -> RebuildOut:
+        """Start a rebuild in the background; 409 while one runs in this process. Unless `force`, it stops
+        before changing anything when the topics hold less than the read models (see `refused`)."""
         current: RebuildProgress | None = runtime.state.get("rebuild")
         if current is not None and current.running:
-            raise HTTPException(status_code=409, detail="a rebuild is running already: follow its progress")
+            raise Conflict("a rebuild is running already: follow its progress")
         progress = RebuildProgress(running=True)
         runtime.state["rebuild"] = progress
-        task = asyncio.create_task(rebuild(runtime.uow(), runtime.common, HANDLERS, progress))
+        task = asyncio.create_task(rebuild(runtime.uow(), runtime.common, HANDLERS, progress, force=force))
         runtime.state["rebuild_task"] = task  # kept: a task nobody holds may be collected mid-way
         task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
         return _out(progress)

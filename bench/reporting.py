@@ -254,11 +254,12 @@ async def _raw_consume_s(common: CommonSettings, tps: list[TopicPartition]) -> t
         await consumer.seek_to_beginning(*tps)
         end = await consumer.end_offsets(tps)
         started, seen = time.monotonic(), 0
-        pending = {tp for tp in tps if end[tp] > 0}
-        while pending:
-            for tp, records in (await consumer.getmany(*pending, timeout_ms=500, max_records=500)).items():
-                seen += sum(1 for r in records if r.offset < end[tp])
-                if await consumer.position(tp) >= end[tp]:
+        pending = set(tps)
+        while pending:  # to the end and on until a fetch is empty: Tansu's end offsets count batches
+            fetched = await consumer.getmany(*pending, timeout_ms=500, max_records=500)
+            for tp in list(pending):
+                seen += len(fetched.get(tp, []))
+                if not fetched.get(tp) and await consumer.position(tp) >= end[tp]:
                     pending.discard(tp)
         return time.monotonic() - started, seen
     finally:

@@ -151,19 +151,25 @@ async def _replay(
     progress: RebuildProgress,
     batch: int,
 ) -> None:
-    pending = {tp for tp in tps if end[tp] > 0}
+    """Apply each partition's records up to its end offset, and past it every record written before this
+    pass began. The end offset alone is not enough: Tansu's ListOffsets answers a count of batches, not
+    the log's end (1 for a partition holding 285 records written in one batch), while Apache Kafka's is
+    exact, so past it only records newer than the pass follow, which the live consumers apply."""
+    since_ms = int(time.time() * 1000)
+    pending = set(tps)
     while pending:
-        for tp in list(pending):
-            if await consumer.position(tp) >= end[tp]:
-                pending.discard(tp)
-        if not pending:
-            return
         fetched = await consumer.getmany(*pending, timeout_ms=500, max_records=batch)
-        for tp, records in fetched.items():
+        for tp in list(pending):
+            records = fetched.get(tp, [])
             for r in records:
-                if r.offset < end[tp]:
-                    await _apply_one(uow, by_topic[r.topic], r, progress)
-                    progress.read += 1
+                if r.offset >= end[tp] and r.timestamp >= since_ms:
+                    consumer.seek(tp, r.offset)  # live from here: a later pass may go on from it
+                    pending.discard(tp)
+                    break
+                await _apply_one(uow, by_topic[r.topic], r, progress)
+                progress.read += 1
+            if not records and await consumer.position(tp) >= end[tp]:
+                pending.discard(tp)
 
 
 async def _apply_one(uow: MemoryUnitOfWork, handler: EventHandler, record: Any, p: RebuildProgress) -> None:

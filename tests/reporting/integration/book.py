@@ -230,7 +230,9 @@ class Book:
         order = list(self.events)
         if shuffle:
             random.shuffle(order)
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, acks="all", linger_ms=50
+        )  # batches, as a relay
         await producer.start()
         try:
             for _ in range(2 if twice else 1):
@@ -243,6 +245,7 @@ class Book:
                         version=version,
                         data=data,
                     )
-                    await producer.send_and_wait(topic, env.model_dump_json().encode(), key=key.encode())
+                    await producer.send(topic, env.model_dump_json().encode(), key=key.encode())
+                await producer.flush()
         finally:
             await producer.stop()

@@ -30,7 +30,7 @@ def _out(p: RebuildProgress) -> RebuildOut:
     return RebuildOut(
         running=p.running,
         refused=p.refused,
-        total=p.total,
+        total=max(p.total, p.read),
         read=p.read,
         applied=p.applied,
         duplicates=p.duplicates,

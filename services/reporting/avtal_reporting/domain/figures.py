@@ -44,14 +44,6 @@ def add_months(month: date, n: int) -> date:
     return date(y, m + 1, 1)
 
 
-def months_between(first: date, last: date) -> list[date]:
-    out, m = [], month_of(first)
-    while m <= last:
-        out.append(m)
-        m = add_months(m, 1)
-    return out
-
-
 def first_counted_month(start: date, end: date) -> date | None:
     """The first month whose last day a line spanning [start, end] covers (None: it covers none)."""
     m = month_of(start)

@@ -67,10 +67,9 @@ class MemoryFacts:
 
     def __init__(self, m: Memory) -> None:
         self._m = m
-        self.bumps = 0
 
     async def bump(self) -> None:
-        self.bumps += 1
+        """Nothing to wake during a rebuild: the version moves once, when it is written."""
 
     async def keep_contract(self, c: ContractFact) -> bool:
         known = self._m.contracts.get(c.contract_id)
